@@ -1,0 +1,124 @@
+"""Who may see and change what — the one place these rules live.
+
+Every list, detail, export, report and history view (HTML and API) starts from these
+querysets, so that an object a user may not see simply does not exist for them (404).
+
+* administrator: everything; auditor: reads everything, writes nothing;
+* inspector: reads the registry; records inspections, findings and verifications only
+  for facilities in the districts assigned to them;
+* business user: only the facilities (and their records) of their own enterprise.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from facilities.choices import Role
+from facilities.models import District, Enterprise, Facility, Profile
+
+
+def role_of(user) -> str | None:
+    """The registry role of ``user``; superusers are administrators; anonymous is None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = profile_of(user)
+    return profile.role if profile else None
+
+
+def profile_of(user) -> Profile | None:
+    """The user's registry profile, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_registry_profile_cache"):
+        user._registry_profile_cache = (
+            Profile.objects.filter(user=user).select_related("enterprise").first()
+        )
+    return user._registry_profile_cache
+
+
+def inspector_district_codes(user) -> set[str]:
+    """Codes of the districts an inspector is assigned to (empty for other roles)."""
+    if role_of(user) != Role.INSPECTOR:
+        return set()
+    if not hasattr(user, "_registry_district_cache"):
+        user._registry_district_cache = set(
+            profile_of(user).districts.values_list("code", flat=True)
+        )
+    return user._registry_district_cache
+
+
+def business_enterprise_id(user) -> int | None:
+    """The enterprise a business user belongs to (None for other roles)."""
+    if role_of(user) != Role.BUSINESS:
+        return None
+    return profile_of(user).enterprise_id
+
+
+def facilities_for(user) -> QuerySet[Facility]:
+    """Facilities ``user`` may see."""
+    return restrict_to_visible(Facility.objects.all(), user, facility_path="")
+
+
+def enterprises_for(user) -> QuerySet[Enterprise]:
+    """Enterprises ``user`` may see: all for staff roles, their own for a business."""
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR):
+        return Enterprise.objects.all()
+    if role == Role.BUSINESS:
+        return Enterprise.objects.filter(pk=business_enterprise_id(user))
+    return Enterprise.objects.none()
+
+
+def restrict_to_visible(queryset: QuerySet, user, *, facility_path: str = "facility") -> QuerySet:
+    """Narrow any queryset of facility-owned rows to those ``user`` may see.
+
+    ``facility_path`` is the lookup from the queryset's model to its Facility
+    ("facility", "inspection__facility"; "" for Facility itself).
+    """
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR):
+        return queryset
+    if role == Role.BUSINESS:
+        prefix = f"{facility_path}__" if facility_path else ""
+        return queryset.filter(**{f"{prefix}enterprise_id": business_enterprise_id(user)})
+    return queryset.none()
+
+
+def restrict_to_inspectable(
+    queryset: QuerySet, user, *, facility_path: str = "facility"
+) -> QuerySet:
+    """Narrow a queryset to rows whose facility ``user`` may inspect (write scope)."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return queryset
+    if role == Role.INSPECTOR:
+        prefix = f"{facility_path}__" if facility_path else ""
+        return queryset.filter(**{f"{prefix}district_id__in": inspector_district_codes(user)})
+    return queryset.none()
+
+
+def can_inspect(user, facility: Facility) -> bool:
+    """May ``user`` record inspections, findings and verifications at ``facility``?"""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.INSPECTOR and facility.district_id in inspector_district_codes(user)
+
+
+def can_manage_registry(user) -> bool:
+    """May ``user`` create and edit enterprises, facilities, certificates and measures?"""
+    return role_of(user) == Role.ADMIN
+
+
+def can_read_history(user) -> bool:
+    """May ``user`` read the change log across the registry?"""
+    return role_of(user) in (Role.ADMIN, Role.AUDITOR)
+
+
+def districts_for(user) -> QuerySet[District]:
+    """Districts offered to ``user`` in pickers: an inspector's own, everyone else all."""
+    if role_of(user) == Role.INSPECTOR:
+        return District.objects.filter(code__in=inspector_district_codes(user))
+    return District.objects.all()

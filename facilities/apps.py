@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FacilitiesConfig(AppConfig):
+    name = "facilities"
+    verbose_name = _("Sổ đăng ký cơ sở")
+
+    def ready(self):
+        # Connects the history signal handlers (user and reason on every history row).
+        from django.db.models.signals import post_migrate
+
+        from facilities import history  # noqa: F401
+        from facilities.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self)

@@ -1,0 +1,49 @@
+"""The four registry roles as Django groups, with the model permissions each holds.
+
+Groups are kept in step with this table after every migrate (post_migrate), because
+permissions only exist once migrations have run, so a data migration cannot assign them.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from facilities.choices import Role
+
+REGISTRY_MODELS = {
+    "facilities": ["district", "sector", "enterprise", "facility"],
+    "inspections": ["inspection", "finding"],
+    "compliance": ["certificate", "cleantechmeasure"],
+}
+
+
+def _perms(actions, models_by_app=REGISTRY_MODELS):
+    return {
+        f"{app}.{action}_{model}"
+        for app, models in models_by_app.items()
+        for model in models
+        for action in actions
+    }
+
+
+GROUP_PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: _perms(["view", "add", "change", "delete"]) | {"facilities.view_profile"},
+    Role.AUDITOR: _perms(["view"]),
+    Role.INSPECTOR: _perms(["view"])
+    | _perms(["add", "change"], {"inspections": ["inspection", "finding"]})
+    | {"compliance.change_cleantechmeasure"},
+    Role.BUSINESS: _perms(["view"], {k: v for k, v in REGISTRY_MODELS.items()}),
+}
+
+GROUP_NAMES = {role: f"envreg-{role}" for role in Role.values}
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create or update the role groups so they hold exactly the listed permissions."""
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(
+            content_type__app_label__in=["facilities", "inspections", "compliance"]
+        )
+    }
+    for role, perm_names in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])
+        group.permissions.set([by_name[n] for n in sorted(perm_names) if n in by_name])

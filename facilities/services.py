@@ -1,0 +1,69 @@
+"""Writes of the facilities app that touch several rows: accounts and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from facilities.choices import Role
+from facilities.models import District, Enterprise, Profile
+from facilities.roles import GROUP_NAMES, sync_role_groups
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    districts: Iterable[str] = (),
+    enterprise: Enterprise | None = None,
+    email: str = "",
+    full_name: str = "",
+):
+    """Create (or update) a login with a registry role, its group and its profile.
+
+    Inspectors need at least one district; business users need an enterprise.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": _("Vai trò không hợp lệ: %(role)s") % {"role": role}})
+    codes = sorted(set(districts))
+    found = list(District.objects.filter(code__in=codes))
+    if len(found) != len(codes):
+        unknown = sorted(set(codes) - {d.code for d in found})
+        raise ValidationError(
+            {"districts": _("Không có huyện với mã: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    if role == Role.INSPECTOR and not found:
+        raise ValidationError({"districts": _("Cán bộ kiểm tra cần ít nhất một địa bàn.")})
+    if role == Role.BUSINESS and enterprise is None:
+        raise ValidationError({"enterprise": _("Tài khoản doanh nghiệp cần một doanh nghiệp.")})
+
+    user_model = get_user_model()
+    first, _sep, last = full_name.rpartition(" ")
+    user, _created = user_model.objects.get_or_create(username=username)
+    user.email = email
+    user.first_name, user.last_name = (first, last) if first else (last, "")
+    user.is_staff = role in (Role.ADMIN, Role.AUDITOR)
+    if password:
+        user.set_password(password)
+    elif not user.has_usable_password() or not user.password:
+        user.set_unusable_password()
+    user.save()
+
+    if not Group.objects.filter(name=GROUP_NAMES[role]).exists():
+        sync_role_groups()
+    user.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+
+    profile, _created = Profile.objects.update_or_create(
+        user=user,
+        defaults={"role": role, "enterprise": enterprise if role == Role.BUSINESS else None},
+    )
+    profile.districts.set(found if role == Role.INSPECTOR else [])
+    return user

@@ -1,0 +1,40 @@
+"""Enumerations of the inspections app (codes are part of the public API, api.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionKind(models.TextChoices):
+    PERIODIC = "periodic", _("Định kỳ")
+    UNSCHEDULED = "unscheduled", _("Đột xuất")
+    FOLLOW_UP = "follow_up", _("Kiểm tra lại")
+    COMPLAINT = "complaint", _("Theo phản ánh, kiến nghị")
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    FINALIZED = "finalized", _("Đã hoàn tất")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class Outcome(models.TextChoices):
+    COMPLIANT = "compliant", _("Đạt")
+    COMPLIANT_WITH_REMARKS = "compliant_with_remarks", _("Đạt, có kiến nghị")
+    NON_COMPLIANT = "non_compliant", _("Không đạt")
+
+
+class FindingCategory(models.TextChoices):
+    WASTEWATER = "wastewater", _("Nước thải")
+    AIR_EMISSIONS = "air_emissions", _("Khí thải")
+    SOLID_WASTE = "solid_waste", _("Chất thải rắn")
+    HAZARDOUS_WASTE = "hazardous_waste", _("Chất thải nguy hại")
+    NOISE = "noise", _("Tiếng ồn")
+    PERMIT = "permit", _("Giấy phép, hồ sơ môi trường")
+    MONITORING_REPORTING = "monitoring_reporting", _("Quan trắc, báo cáo")
+    OTHER = "other", _("Khác")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Nhẹ")
+    MAJOR = "major", _("Nghiêm trọng")
+    CRITICAL = "critical", _("Đặc biệt nghiêm trọng")

@@ -1,0 +1,137 @@
+"""Site visits (inspections) and what inspectors found there (findings)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from facilities.models import RegistryModel
+from inspections.choices import (
+    FindingCategory,
+    InspectionKind,
+    InspectionStatus,
+    Outcome,
+    Severity,
+)
+
+
+class Inspection(RegistryModel):
+    """One site visit to a facility; counts for the indicators once finalized."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("cơ sở"),
+    )
+    kind = models.CharField(
+        _("loại kiểm tra"),
+        max_length=12,
+        choices=InspectionKind.choices,
+        default=InspectionKind.PERIODIC,
+    )
+    visited_on = models.DateField(_("ngày kiểm tra"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=InspectionStatus.choices,
+        default=InspectionStatus.DRAFT,
+    )
+    outcome = models.CharField(
+        _("kết quả"), max_length=24, choices=Outcome.choices, blank=True, default=""
+    )
+    summary = models.TextField(_("tóm tắt"), blank=True)
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("cán bộ kiểm tra"),
+    )
+    finalized_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người hoàn tất"),
+    )
+
+    history = HistoricalRecords(m2m_fields=[inspectors])
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("đợt kiểm tra")
+        verbose_name_plural = _("đợt kiểm tra")
+        indexes = [
+            models.Index(fields=["facility", "status", "visited_on"], name="inspection_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=InspectionStatus.FINALIZED) | ~Q(outcome=""),
+                name="inspection_finalized_has_outcome",
+                violation_error_message=_("Đợt kiểm tra đã hoàn tất phải có kết quả."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=Outcome.values),
+                name="inspection_outcome_known",
+                violation_error_message=_("Kết quả kiểm tra không hợp lệ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} · {self.visited_on:%d/%m/%Y} · {self.get_status_display()}"
+
+    @property
+    def is_locked(self) -> bool:
+        """A finalized inspection is evidence: only corrections with a reason change it."""
+        return self.status == InspectionStatus.FINALIZED
+
+
+class Finding(RegistryModel):
+    """A problem found at an inspection, with the corrective action and its deadline."""
+
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        verbose_name=_("đợt kiểm tra"),
+    )
+    category = models.CharField(_("nhóm"), max_length=24, choices=FindingCategory.choices)
+    description = models.TextField(_("mô tả"))
+    severity = models.CharField(
+        _("mức độ"), max_length=10, choices=Severity.choices, default=Severity.MINOR
+    )
+    corrective_action = models.TextField(_("biện pháp khắc phục"), blank=True)
+    deadline = models.DateField(_("thời hạn khắc phục"), null=True, blank=True)
+    resolved_on = models.DateField(_("ngày khắc phục xong"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection_id", "id"]
+        verbose_name = _("tồn tại, vi phạm")
+        verbose_name_plural = _("tồn tại, vi phạm")
+        indexes = [models.Index(fields=["deadline", "resolved_on"], name="finding_overdue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:60]}"
+
+    def clean(self) -> None:
+        """Deadline and resolution cannot precede the visit (a rule across two tables)."""
+        visited_on = self.inspection.visited_on if self.inspection_id else None
+        if visited_on is None:
+            return
+        errors = {}
+        if self.deadline and self.deadline < visited_on:
+            errors["deadline"] = _(
+                "Thời hạn khắc phục không được trước ngày kiểm tra (%(date)s)."
+            ) % {"date": visited_on.strftime("%d/%m/%Y")}
+        if self.resolved_on and self.resolved_on < visited_on:
+            errors["resolved_on"] = _(
+                "Ngày khắc phục xong không được trước ngày kiểm tra (%(date)s)."
+            ) % {"date": visited_on.strftime("%d/%m/%Y")}
+        if errors:
+            raise ValidationError(errors)
