@@ -278,11 +278,6 @@ class Facility(RegistryModel):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_new_build(self) -> bool:
-        """Operating since the baseline date of the plan (indicators.md, "New build")."""
-        return self.operating_since is not None and self.operating_since >= new_build_since()
-
 
 def new_build_since() -> datetime.date:
     """The configured NEW_BUILD_SINCE date (default 2012-11-30, Decision 1498)."""

@@ -15,10 +15,13 @@ from inspections.models import Finding, Inspection
 
 def valid_tax_code(n: int) -> str:
     """The n-th valid 10-digit Vietnamese tax code (check digit computed by stdnum)."""
-    body = f"{(n % 10**8) + 10**8:09d}"[-9:]
-    if body[:2] == "00":
-        body = "01" + body[2:]
-    return body + mst.calc_check_digit(body)
+    candidate = 10**8 + n * 50  # spaced so that skipping an invalid body never collides
+    while True:
+        body = f"{candidate:09d}"
+        code = body + mst.calc_check_digit(body)
+        if mst.is_valid(code):
+            return code
+        candidate += 1
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):

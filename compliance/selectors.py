@@ -1,0 +1,188 @@
+"""Set-based reads of each facility's standing on a date (indicators.md, "Terms").
+
+``facilities_with_status(queryset, as_of)`` annotates any Facility queryset, in one SQL
+statement, with everything the three indicators and the facility pages need:
+
+* ``is_active``, ``is_new_build``, ``is_production``, ``is_business``;
+* ``compliance_status`` (compliant / not_assessed / assessment_expired / non_compliant /
+  overdue_remediation), evaluated in the order of indicators.md;
+* ``certificate_status`` (valid / expired / revoked / not_yet_valid, or None when the
+  facility never had a certificate) and ``certificate_reason`` (None when valid);
+* ``has_verified_measure``.
+
+The indicators engine aggregates over these annotations; the API and the pages read them
+per row. No Python loop over facilities anywhere: the query count is constant.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from compliance.choices import CertificateStatus, MeasureKind
+from compliance.models import Certificate, CleanTechMeasure
+from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
+from facilities.models import new_build_since
+from inspections.choices import InspectionStatus, Outcome
+from inspections.models import Finding, Inspection
+
+
+class ComplianceStatus:
+    """Compliance status codes; only COMPLIANT counts as meeting standards."""
+
+    COMPLIANT = "compliant"
+    NOT_ASSESSED = "not_assessed"
+    ASSESSMENT_EXPIRED = "assessment_expired"
+    NON_COMPLIANT = "non_compliant"
+    OVERDUE_REMEDIATION = "overdue_remediation"
+
+
+class Reason:
+    """Why a facility in a population is not counted (indicators.md)."""
+
+    NOT_ASSESSED = "not_assessed"
+    ASSESSMENT_EXPIRED = "assessment_expired"
+    NON_COMPLIANT = "non_compliant"
+    OVERDUE_REMEDIATION = "overdue_remediation"
+    NO_VERIFIED_MEASURE = "no_verified_measure"
+    NO_CERTIFICATE = "no_certificate"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+
+
+def assessment_window_start(as_of: datetime.date, years: int | None = None) -> datetime.date:
+    """``as_of`` shifted back by the assessment window, same month and day; 29 Feb → 28 Feb.
+
+    An inspection visited on or after this date is current on ``as_of``.
+    """
+    years = settings.ASSESSMENT_VALID_YEARS if years is None else years
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:  # 29 February into a common year
+        return as_of.replace(year=as_of.year - years, day=28)
+
+
+def _finalized_inspections_until(as_of: datetime.date) -> QuerySet[Inspection]:
+    return Inspection.objects.filter(
+        facility=OuterRef("pk"), status=InspectionStatus.FINALIZED, visited_on__lte=as_of
+    ).order_by("-visited_on", "-id")
+
+
+def _latest_certificate_until(as_of: datetime.date) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(facility=OuterRef("pk"), issued_on__lte=as_of).order_by(
+        "-issued_on", "-id"
+    )
+
+
+def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet:
+    """Annotate a Facility queryset with each facility's standing on ``as_of``."""
+    window_start = assessment_window_start(as_of)
+    latest = _finalized_inspections_until(as_of)
+    latest_cert = _latest_certificate_until(as_of)
+
+    overdue_findings = Finding.objects.filter(
+        inspection__facility=OuterRef("pk"),
+        inspection__status=InspectionStatus.FINALIZED,
+        inspection__visited_on__lte=as_of,
+        deadline__isnull=False,
+        deadline__lt=as_of,
+    ).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
+
+    valid_certificates = Certificate.objects.filter(
+        facility=OuterRef("pk"), issued_on__lte=as_of, valid_until__gte=as_of
+    ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+
+    future_certificates = Certificate.objects.filter(facility=OuterRef("pk"), issued_on__gt=as_of)
+
+    measures_in_place = CleanTechMeasure.objects.filter(
+        facility=OuterRef("pk"),
+        kind__in=[MeasureKind.CLEAN_TECHNOLOGY, MeasureKind.POLLUTION_CONTROL],
+        installed_on__lte=as_of,
+        verified_on__isnull=False,
+        verified_on__lte=as_of,
+    ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
+
+    return queryset.annotate(
+        latest_visited_on=Subquery(latest.values("visited_on")[:1]),
+        latest_outcome=Subquery(latest.values("outcome")[:1]),
+        has_overdue_action=Exists(overdue_findings),
+        has_valid_certificate=Exists(valid_certificates),
+        has_future_certificate=Exists(future_certificates),
+        latest_certificate_revoked_on=Subquery(latest_cert.values("revoked_on")[:1]),
+        latest_certificate_issued_on=Subquery(latest_cert.values("issued_on")[:1]),
+        has_verified_measure=Exists(measures_in_place),
+    ).annotate(
+        is_active=Case(
+            When(
+                Q(operating_since__lte=as_of)
+                & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        is_new_build=Case(
+            When(operating_since__gte=new_build_since(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        is_production=Case(
+            When(activity__in=PRODUCTION_ACTIVITIES, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        is_business=Case(
+            When(activity__in=BUSINESS_ACTIVITIES, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        compliance_status=Case(
+            When(latest_visited_on__isnull=True, then=Value(ComplianceStatus.NOT_ASSESSED)),
+            When(
+                latest_visited_on__lt=window_start,
+                then=Value(ComplianceStatus.ASSESSMENT_EXPIRED),
+            ),
+            When(latest_outcome=Outcome.NON_COMPLIANT, then=Value(ComplianceStatus.NON_COMPLIANT)),
+            When(has_overdue_action=True, then=Value(ComplianceStatus.OVERDUE_REMEDIATION)),
+            default=Value(ComplianceStatus.COMPLIANT),
+            output_field=CharField(),
+        ),
+        # The most recent certificate issued on or before the date decides why none is valid.
+        certificate_status=Case(
+            When(has_valid_certificate=True, then=Value(CertificateStatus.VALID)),
+            When(
+                latest_certificate_revoked_on__lte=as_of,
+                then=Value(CertificateStatus.REVOKED),
+            ),
+            When(
+                latest_certificate_issued_on__isnull=False,
+                then=Value(CertificateStatus.EXPIRED),
+            ),
+            When(has_future_certificate=True, then=Value(CertificateStatus.NOT_YET_VALID)),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+        certificate_reason=Case(
+            When(has_valid_certificate=True, then=Value(None)),
+            When(latest_certificate_revoked_on__lte=as_of, then=Value(Reason.CERTIFICATE_REVOKED)),
+            When(
+                latest_certificate_issued_on__isnull=False,
+                then=Value(Reason.CERTIFICATE_EXPIRED),
+            ),
+            default=Value(Reason.NO_CERTIFICATE),
+            output_field=CharField(null=True),
+        ),
+    )
