@@ -236,6 +236,11 @@ def read_workbook(data: bytes, *, report: ImportReport) -> dict[str, ParsedSheet
             code="xml_entities",
         ) from exc
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        if _caused_by_xml_attack(exc):
+            raise WorkbookRefused(
+                _("Tệp có cấu trúc XML không hợp lệ hoặc nguy hiểm; hệ thống không mở."),
+                code="xml_entities",
+            ) from exc
         raise WorkbookRefused(
             _("Không đọc được tệp .xlsx (tệp hỏng hoặc không đúng định dạng)."),
             code="corrupt",
@@ -275,12 +280,24 @@ def read_workbook(data: bytes, *, report: ImportReport) -> dict[str, ParsedSheet
         workbook.close()
 
 
+def _caused_by_xml_attack(exc: BaseException) -> bool:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _read_sheet(ws, sheet: Sheet, title: str, report: ImportReport) -> ParsedSheet | None:
     # The declared dimension may lie (A1:XFD1048576 in a 5 KB file): forget it and bound
     # what we read ourselves.
     ws.reset_dimensions()
     max_rows = settings.EXCEL_IMPORT_MAX_ROWS
-    rows = ws.iter_rows(min_row=1, max_row=max_rows + 1, max_col=MAX_COLUMNS)
+    # No max_row: the reader would silently stop there, and a row beyond the limit must
+    # be refused, not dropped. Gaps are filled by the reader with one shared empty tuple,
+    # which is skipped by identity, so a lone row at 1,048,576 costs little.
+    rows = ws.iter_rows(min_row=1, max_col=MAX_COLUMNS)
     header = next(rows, None)
     if header is None or all(_is_blank(c.value) for c in header):
         return None
@@ -328,7 +345,13 @@ def _read_sheet(ws, sheet: Sheet, title: str, report: ImportReport) -> ParsedShe
                 )
             )
     parsed_rows = []
+    padding = None
     for number, cells in enumerate(rows, start=2):
+        if cells is padding:
+            continue
+        if not cells or all(getattr(c, "value", None) is None for c in cells):
+            padding = cells
+            continue
         raw: dict[str, object] = {}
         blank = True
         for i, name in index.items():
