@@ -181,7 +181,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "facilities.api.schema.RegistryAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "facilities.api.pagination.RegistryPagination",
+    "EXCEPTION_HANDLER": "facilities.api.exceptions.exception_handler",
     "DATE_FORMAT": "iso-8601",
     "DATE_INPUT_FORMATS": ["iso-8601"],
 }
@@ -194,6 +196,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Codes that share a field name across models get distinct enum names in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "FindingCategoryEnum": "inspections.choices.FindingCategory",
+        "MeasureCategoryEnum": "compliance.choices.MeasureCategory",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "CertificateStatusEnum": "compliance.choices.CertificateStatus",
+        "OutcomeEnum": "inspections.choices.Outcome",
+    },
 }
 
 # --- Registry rules (indicators.md) ---------------------------------------------------
