@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "facilities",
     "inspections",
     "compliance",
+    "compliance.excel",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +234,21 @@ LOGGING = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # History is evidence: the admin shows it and never edits it.
 SIMPLE_HISTORY_EDIT = False
+
+# --- Excel import/export and background jobs (docs/excel.md) ------------------------
+# Django does not cap file uploads: the import view refuses larger files itself.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Zip-bomb guard: the members of an uploaded workbook may not unpack to more than this.
+EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+# Rows read per sheet at most (a lying dimension cannot make the reader walk further).
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
+# Imports of files above this size run as background jobs from the import page.
+EXCEL_BACKGROUND_BYTES = env.int("EXCEL_BACKGROUND_BYTES", default=512 * 1024)
+# The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
+# name another django-tasks backend (a broker) without code changes.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
