@@ -71,6 +71,27 @@ def user_create(
 
 
 @transaction.atomic
+def user_sync_role(*, user) -> None:
+    """Give ``user`` the group (and staff flag) of its profile's role, and no other role's.
+
+    Used after the profile is edited in the admin, where the role is chosen on the user.
+    """
+    profile = Profile.objects.filter(user=user).first()
+    if Group.objects.filter(name__in=GROUP_NAMES.values()).count() != len(GROUP_NAMES):
+        sync_role_groups()
+    user.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
+    if profile is None:
+        return
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[profile.role]))
+    staff = profile.role in (Role.ADMIN, Role.AUDITOR) or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    if profile.role != Role.INSPECTOR and profile.districts.exists():
+        profile.districts.clear()
+
+
+@transaction.atomic
 def enterprise_create(*, user, reason: str, **fields) -> Enterprise:
     """Register an enterprise, validated, with history attributed to ``user`` and ``reason``.
 
