@@ -17,6 +17,12 @@ from tests.factories import EnterpriseFactory, FacilityFactory
 PASSWORD = "Mật-khẩu-thử-2026"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Personas are made with passwords; the production hasher costs about a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def own_enterprise(db):
     return EnterpriseFactory(name="Công ty CP Chè Tam Đường")
