@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "facilities",
     "inspections",
     "compliance",
+    "compliance.excel",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+    # Tests use a file rather than shared-cache memory: in memory, a second connection
+    # fails at once with "table is locked" instead of waiting, so the tests that run two
+    # writers at the same moment (tax-code race) could not show the real behaviour.
+    # pytest-xdist gives each worker its own file (suffix _gw0, _gw1, ...).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-envreg.sqlite3")}
 elif DATABASES["default"]["ENGINE"] in {
     "django.db.backends.postgresql",
     "django.db.backends.postgresql_psycopg2",
@@ -226,3 +234,21 @@ LOGGING = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # History is evidence: the admin shows it and never edits it.
 SIMPLE_HISTORY_EDIT = False
+
+# --- Excel import/export and background jobs (docs/excel.md) ------------------------
+# Django does not cap file uploads: the import view refuses larger files itself.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Zip-bomb guard: the members of an uploaded workbook may not unpack to more than this.
+EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+# Rows read per sheet at most (a lying dimension cannot make the reader walk further).
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
+# Imports of files above this size run as background jobs from the import page.
+EXCEL_BACKGROUND_BYTES = env.int("EXCEL_BACKGROUND_BYTES", default=512 * 1024)
+# The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
+# name another django-tasks backend (a broker) without code changes.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
