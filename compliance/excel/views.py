@@ -40,8 +40,8 @@ from compliance.excel.export import (
 )
 from compliance.excel.importer import import_workbook
 from compliance.excel.models import ExcelJob
-from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.report_workbook import build_report_workbook, live_report_data
+from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
 from compliance.indicators import rules
 from compliance.models import Certificate, CleanTechMeasure

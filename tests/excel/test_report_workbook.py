@@ -116,7 +116,7 @@ class TestAnnualReportWorkbook:
             ("D", None),
         ]
         districts = [[c.value for c in row] for row in wb["Theo huyện"].iter_rows(min_row=4)]
-        assert ["establishments_meeting_standards", "105", "Thành phố Lai Châu"] == districts[0][:3]
+        assert districts[0][:3] == ["establishments_meeting_standards", "105", "Thành phố Lai Châu"]
 
     def test_the_series_has_a_line_chart_per_indicator_with_the_target(
         self, api_client, auditor, worked_example
