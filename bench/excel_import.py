@@ -30,8 +30,8 @@ ENTERPRISES_PER = 5  # facilities per enterprise
 def build_file(rows: int) -> bytes:
     from openpyxl import Workbook
 
-    from tests.factories import valid_tax_code
     from tests.excel.workbooks import headers
+    from tests.factories import valid_tax_code
 
     wb = Workbook(write_only=True)
     ent = wb.create_sheet("Enterprises")
