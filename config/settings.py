@@ -119,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+    # Tests use a file rather than shared-cache memory: in memory, a second connection
+    # fails at once with "table is locked" instead of waiting, so the tests that run two
+    # writers at the same moment (tax-code race) could not show the real behaviour.
+    # pytest-xdist gives each worker its own file (suffix _gw0, _gw1, ...).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-envreg.sqlite3")}
 elif DATABASES["default"]["ENGINE"] in {
     "django.db.backends.postgresql",
     "django.db.backends.postgresql_psycopg2",
