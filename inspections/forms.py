@@ -18,16 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from inspections.choices import Outcome
 from inspections.models import Finding, Inspection
 
-ISO = "%Y-%m-%d"
-
 
 class DateInput(forms.DateInput):
-    """The phone's native date picker; its value is ISO whatever the page language."""
+    """A date typed as dd/mm/yyyy, in the language's format whatever the browser's.
 
-    input_type = "date"
+    Not <input type="date">: browsers show that in their own locale (mm/dd/yyyy on an
+    English phone), which is how 03/04 gets read the wrong way round in the field.
+    """
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=ISO)
+        attrs = {"placeholder": _("dd/mm/yyyy"), "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs)
 
 
 class InspectionForm(forms.ModelForm):

@@ -20,14 +20,13 @@ from compliance.views.labels import REASON_LABELS
 from facilities.access import facilities_for
 from facilities.models import District, Sector
 from facilities.views import STAFF_ROLES, role_required
+from inspections.forms import DateInput
 
 
 class ScopeForm(forms.Form):
     """The date and scope of the figures; an invalid value falls back to the default."""
 
-    as_of = forms.DateField(
-        label=_("Tính đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(label=_("Tính đến ngày"), required=False, widget=DateInput())
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),
@@ -45,8 +44,7 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # <input type="date"> needs ISO whatever the language's display format.
-        self.fields["as_of"].widget.format = "%Y-%m-%d"
+        self.fields["as_of"].initial = timezone.localdate()
 
     def scope(self) -> tuple[datetime.date, str | None, str | None]:
         today = timezone.localdate()

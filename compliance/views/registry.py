@@ -157,7 +157,12 @@ def timeline(certificates, measures, inspections) -> list[dict]:
 
     for c in certificates:
         add(c.issued_on, 1, "certificate", _("Cấp giấy chứng nhận số %(n)s") % {"n": c.number}, c)
-        add(c.valid_until, 0, "certificate", _("Giấy chứng nhận %(n)s hết hạn") % {"n": c.number})
+        add(
+            c.valid_until,
+            0,
+            "certificate",
+            _("Giấy chứng nhận %(n)s hết hiệu lực") % {"n": c.number},
+        )
         add(c.revoked_on, 2, "certificate", _("Thu hồi giấy chứng nhận %(n)s") % {"n": c.number})
     for m in measures:
         add(m.installed_on, 1, "measure", _("Lắp đặt: %(m)s") % {"m": m}, m)

@@ -20,7 +20,9 @@ TODAY = datetime.date(2026, 11, 20)
 @pytest.fixture(autouse=True)
 def frozen_today():
     """Every page test runs on 20/11/2026 (Asia/Ho_Chi_Minh), never the real today."""
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False
+    ):
         yield
 
 
