@@ -18,6 +18,12 @@ TODAY = datetime.date(2026, 11, 20)
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """PBKDF2 takes a second a hash on this machine; these tests are not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def frozen_today():
     """Every page test runs on 20/11/2026 (Asia/Ho_Chi_Minh), never the real today."""
     with time_machine.travel(
@@ -27,7 +33,7 @@ def frozen_today():
 
 
 @pytest.fixture
-def registry(own_facility, competitor_facility, inspector_tam_duong):
+def registry(own_facility, competitor_facility, inspector_tam_duong, inspector_phong_tho):
     """Own facility: certificate expiring in 40 days, a finalized visit with an open
     finding, an unverified measure, a draft. Competitor: a non-compliant visit."""
     with change_context(user=inspector_tam_duong, reason="dữ liệu thử"):
@@ -42,23 +48,31 @@ def registry(own_facility, competitor_facility, inspector_tam_duong):
             visited_on=datetime.date(2026, 3, 1),
             outcome=Outcome.COMPLIANT_WITH_REMARKS,
         )
-        FindingFactory(
+        finding = FindingFactory(
             inspection=visit,
             description="Chưa có sổ theo dõi chất thải",
             deadline=datetime.date(2026, 12, 31),
         )
-        InspectionFactory(
+        draft = InspectionFactory(
             facility=own_facility,
             visited_on=datetime.date(2026, 11, 1),
             status=InspectionStatus.DRAFT,
             outcome="",
             summary="Nháp của cán bộ",
         )
-        CleanTechMeasureFactory(facility=own_facility)
-        InspectionFactory(
+        measure = CleanTechMeasureFactory(facility=own_facility)
+        competitor_visit = InspectionFactory(
             facility=competitor_facility,
             visited_on=datetime.date(2026, 2, 1),
             outcome=Outcome.NON_COMPLIANT,
             summary="Bí mật của đối thủ",
         )
-    return {"own": own_facility, "competitor": competitor_facility, "visit": visit}
+    return {
+        "own": own_facility,
+        "competitor": competitor_facility,
+        "visit": visit,
+        "finding": finding,
+        "draft": draft,
+        "measure": measure,
+        "competitor_visit": competitor_visit,
+    }
