@@ -34,6 +34,7 @@ from django.db.models import (
 
 from compliance.choices import CertificateStatus, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
+from facilities.access import facilities_for, restrict_to_visible
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import new_build_since
 from inspections.choices import InspectionStatus, Outcome
@@ -185,4 +186,37 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
             default=Value(Reason.NO_CERTIFICATE),
             output_field=CharField(null=True),
         ),
+    )
+
+
+def certificate_status_q(status: str, day: datetime.date) -> Q:
+    """Certificates whose ``status_on(day)`` is ``status``, as a filter (one query)."""
+    not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+    if status == CertificateStatus.REVOKED:
+        return Q(revoked_on__lte=day)
+    if status == CertificateStatus.NOT_YET_VALID:
+        return not_revoked & Q(issued_on__gt=day)
+    if status == CertificateStatus.EXPIRED:
+        return not_revoked & Q(issued_on__lte=day, valid_until__lt=day)
+    if status == CertificateStatus.VALID:
+        return not_revoked & Q(issued_on__lte=day, valid_until__gte=day)
+    raise ValueError(status)
+
+
+def facility_list(user, as_of: datetime.date) -> QuerySet:
+    """Facilities ``user`` may see, with their standing on ``as_of`` (one query)."""
+    return facilities_with_status(
+        facilities_for(user).select_related("enterprise", "sector", "district"), as_of
+    )
+
+
+def certificates_for(user) -> QuerySet[Certificate]:
+    """Certificates of the facilities ``user`` may see."""
+    return restrict_to_visible(Certificate.objects.all(), user).select_related("facility")
+
+
+def measures_for(user) -> QuerySet[CleanTechMeasure]:
+    """Clean-technology measures of the facilities ``user`` may see."""
+    return restrict_to_visible(CleanTechMeasure.objects.all(), user).select_related(
+        "facility", "verified_by"
     )

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "facilities",
     "inspections",
     "compliance",
+    "compliance.excel",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+    # Tests use a file rather than shared-cache memory: in memory, a second connection
+    # fails at once with "table is locked" instead of waiting, so the tests that run two
+    # writers at the same moment (tax-code race) could not show the real behaviour.
+    # pytest-xdist gives each worker its own file (suffix _gw0, _gw1, ...).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-envreg.sqlite3")}
 elif DATABASES["default"]["ENGINE"] in {
     "django.db.backends.postgresql",
     "django.db.backends.postgresql_psycopg2",
@@ -186,7 +194,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "facilities.api.schema.RegistryAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "facilities.api.pagination.RegistryPagination",
+    "EXCEPTION_HANDLER": "facilities.api.exceptions.exception_handler",
     "DATE_FORMAT": "iso-8601",
     "DATE_INPUT_FORMATS": ["iso-8601"],
 }
@@ -199,6 +209,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Codes that share a field name across models get distinct enum names in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "FindingCategoryEnum": "inspections.choices.FindingCategory",
+        "MeasureCategoryEnum": "compliance.choices.MeasureCategory",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "CertificateStatusEnum": "compliance.choices.CertificateStatus",
+        "OutcomeEnum": "inspections.choices.Outcome",
+    },
 }
 
 # --- Registry rules (indicators.md) ---------------------------------------------------
@@ -223,3 +242,21 @@ LOGGING = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # History is evidence: the admin shows it and never edits it.
 SIMPLE_HISTORY_EDIT = False
+
+# --- Excel import/export and background jobs (docs/excel.md) ------------------------
+# Django does not cap file uploads: the import view refuses larger files itself.
+EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Zip-bomb guard: the members of an uploaded workbook may not unpack to more than this.
+EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
+# Rows read per sheet at most (a lying dimension cannot make the reader walk further).
+EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
+# Imports of files above this size run as background jobs from the import page.
+EXCEL_BACKGROUND_BYTES = env.int("EXCEL_BACKGROUND_BYTES", default=512 * 1024)
+# The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
+# name another django-tasks backend (a broker) without code changes.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}

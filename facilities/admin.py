@@ -1,9 +1,16 @@
 """Admin of the registry's reference data, enterprises, facilities and user profiles."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from facilities.admin_base import RegistryAdmin
+from facilities.choices import Role
+from facilities.history import change_context
 from facilities.models import District, Enterprise, Facility, Profile, Sector
+from facilities.services import user_sync_role
 
 
 @admin.register(District)
@@ -53,3 +60,54 @@ class ProfileAdmin(RegistryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     raw_id_fields = ["user", "enterprise"]
     filter_horizontal = ["districts"]
+
+
+class ProfileInlineForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["role", "districts", "enterprise"]
+        widgets = {"districts": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.INSPECTOR and not data.get("districts"):
+            self.add_error("districts", _("Cán bộ kiểm tra cần ít nhất một địa bàn."))
+        if role == Role.BUSINESS and not data.get("enterprise"):
+            self.add_error("enterprise", _("Tài khoản doanh nghiệp cần một doanh nghiệp."))
+        if role != Role.BUSINESS:
+            data["enterprise"] = None
+        return data
+
+
+class ProfileInline(admin.StackedInline):
+    """The registry role of an account, edited with the account itself."""
+
+    model = Profile
+    form = ProfileInlineForm
+    can_delete = False
+    max_num = 1
+    raw_id_fields = ["enterprise"]
+    verbose_name_plural = _("vai trò trong sổ đăng ký")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RegistryUserAdmin(UserAdmin):
+    """Accounts with their registry role: choosing the role sets its group too."""
+
+    inlines = [ProfileInline]
+    list_display = [*UserAdmin.list_display, "registry_role"]
+    list_select_related = ["registry_profile"]
+
+    @admin.display(description=_("vai trò"))
+    def registry_role(self, obj):
+        profile = getattr(obj, "registry_profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def save_related(self, request, form, formsets, change):
+        with change_context(user=request.user, reason=str(_("admin: vai trò tài khoản"))):
+            super().save_related(request, form, formsets, change)
+            user_sync_role(user=form.instance)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from facilities.history import change_context
+from facilities.history import change_context, current_reason
 
 
 class ReasonForm(forms.ModelForm):
@@ -38,14 +38,17 @@ class RegistryAdmin(SimpleHistoryAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason") or (
-            _("admin: sửa") if change else _("admin: tạo mới")
+        # A typed reason wins; otherwise the surrounding one (e.g. "restore version N").
+        reason = (
+            form.cleaned_data.get("change_reason")
+            or current_reason()
+            or (_("admin: sửa") if change else _("admin: tạo mới"))
         )
         with change_context(user=request.user, reason=str(reason)):
             super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        reason = form.cleaned_data.get("change_reason") or _("admin: sửa")
+        reason = form.cleaned_data.get("change_reason") or current_reason() or _("admin: sửa")
         with change_context(user=request.user, reason=str(reason)):
             super().save_related(request, form, formsets, change)
 
@@ -59,8 +62,9 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
+            # A deleted object has no live row: the model-level change permission decides.
             obj = self.get_object(request, object_id)
-            if obj is None or not self.has_change_permission(request, obj):
+            if not self.has_change_permission(request, obj):
                 raise PermissionDenied
             with change_context(
                 user=request.user,

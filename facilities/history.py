@@ -15,7 +15,7 @@ management commands, imports, bulk operations — also leaves a user and a reaso
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, transaction
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -145,14 +145,65 @@ def bulk_create_with_reason(
     user=None,
     reason: str | None = None,
     batch_size: int = 2000,
+    m2m: Mapping[str, Sequence[Iterable[Any]]] | None = None,
 ) -> list[models.Model]:
-    """``bulk_create`` that normalises text and writes one history row per object."""
-    return bulk_create_with_history(
-        _prepare(objs),
-        model,
-        batch_size=batch_size,
-        default_user=resolve_user(user),
-        default_change_reason=resolve_reason(reason),
+    """``bulk_create`` that normalises text and writes one history row per object.
+
+    ``m2m`` sets many-to-many relations at creation: ``{"inspectors": [ids of objs[0],
+    ids of objs[1], ...]}``. The through rows are written in bulk, and the history row
+    of each object records them (as simple-history does when ``m2m_fields`` are saved
+    one by one), so a bulk-created inspection shows its inspectors in its history.
+    """
+    objs = _prepare(objs)
+    if not m2m:
+        return bulk_create_with_history(
+            objs,
+            model,
+            batch_size=batch_size,
+            default_user=resolve_user(user),
+            default_change_reason=resolve_reason(reason),
+        )
+    with transaction.atomic(savepoint=False):
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+        history_rows = model.history.bulk_history_create(
+            created,
+            batch_size=batch_size,
+            default_user=resolve_user(user),
+            default_change_reason=resolve_reason(reason),
+        )
+        for field_name, values in m2m.items():
+            _bulk_add_m2m_with_history(model, field_name, created, history_rows, values)
+    return created
+
+
+def _bulk_add_m2m_with_history(model, field_name, objs, history_rows, values) -> None:
+    field = model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source = field.m2m_field_name()  # e.g. "inspection"
+    target = field.m2m_reverse_field_name()  # e.g. "user"
+    links = [
+        through(**{f"{source}_id": obj.pk, f"{target}_id": target_id})
+        for obj, ids in zip(objs, values, strict=True)
+        for target_id in ids
+    ]
+    through.objects.bulk_create(links, batch_size=5000)
+    history_m2m = HistoricalRecords.m2m_models.get(field)
+    if history_m2m is None:
+        return
+    history_by_pk = {getattr(row, model._meta.pk.attname): row for row in history_rows}
+    history_m2m.objects.bulk_create(
+        [
+            history_m2m(
+                history=history_by_pk[getattr(link, f"{source}_id")],
+                id=link.pk,
+                **{
+                    f"{source}_id": getattr(link, f"{source}_id"),
+                    f"{target}_id": getattr(link, f"{target}_id"),
+                },
+            )
+            for link in links
+        ],
+        batch_size=5000,
     )
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Ord, Substr
+from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,6 +25,23 @@ VIETNAM_LATITUDE = (Decimal("8.0"), Decimal("23.4"))
 VIETNAM_LONGITUDE = (Decimal("102.1"), Decimal("109.5"))
 
 TAX_CODE_PATTERN = r"^[0-9]{10}(-[0-9]{3})?$"
+# The weights of stdnum.vn.mst's check digit, so the database can hold the same rule.
+TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def _tax_code_digit(position: int):
+    """The digit at 1-based ``position`` of tax_code as an integer expression (no cast:
+    a non-digit gives a wrong number rather than a database error)."""
+    return Ord(Substr("tax_code", position, 1)) - 48
+
+
+def _tax_code_check_digit_condition() -> Q:
+    """tax_code's 10th digit equals 10 - (weighted sum of the first nine mod 11)."""
+    total = sum(
+        (_tax_code_digit(i) * weight for i, weight in enumerate(TAX_CODE_WEIGHTS, start=1)),
+        Value(0),
+    )
+    return Q(Exact(_tax_code_digit(10), Value(10) - total % 11))
 
 
 class RegistryModel(models.Model):
@@ -53,6 +71,15 @@ class RegistryModel(models.Model):
                     {"search_key"} if self.search_fields else set()
                 )
         super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs) -> None:
+        """Validate the values as they will be stored (NFC, canonical tax code).
+
+        Normalising first means uniqueness is checked against the stored form: a tax
+        code typed as 0101245486001 collides with the stored 0101245486-001.
+        """
+        self.normalize()
+        super().full_clean(*args, **kwargs)
 
     def normalize(self) -> None:
         """Store text as NFC and refresh the search key (called by save and bulk writes)."""
@@ -157,11 +184,18 @@ class Enterprise(RegistryModel):
                 violation_error_message=_("Đã có doanh nghiệp với mã số thuế này."),
             ),
             models.CheckConstraint(
-                condition=Q(tax_code__regex=TAX_CODE_PATTERN),
+                condition=Q(tax_code__regex=TAX_CODE_PATTERN)
+                & ~Q(tax_code__regex=r"^[0-9]{2}0000000")
+                & ~Q(tax_code__endswith="-000"),
                 name="enterprise_tax_code_format",
                 violation_error_message=_(
                     "Mã số thuế phải có 10 chữ số, hoặc 13 chữ số dạng 0123456789-001."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=_tax_code_check_digit_condition(),
+                name="enterprise_tax_code_check_digit",
+                violation_error_message=_("Mã số thuế sai chữ số kiểm tra."),
             ),
         ]
 
@@ -171,8 +205,9 @@ class Enterprise(RegistryModel):
     def normalize(self) -> None:
         super().normalize()
         if self.tax_code:
-            # An invalid code is left as typed: validation (or the CHECK constraint) rejects it.
-            with contextlib.suppress(StdnumError):
+            # An invalid code is left as typed, so the message quotes what the user typed
+            # (mst.format would turn a 9-digit code into "010124548-").
+            if mst.is_valid(self.tax_code):
                 self.tax_code = canonical_tax_code(self.tax_code)
             self.search_key = search_key(*(getattr(self, f) for f in self.search_fields))
 
@@ -235,7 +270,11 @@ class Facility(RegistryModel):
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
+                # Both set explicitly: with one of them NULL the comparisons below are
+                # NULL, and a CHECK passes on NULL.
                 | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=VIETNAM_LATITUDE[0],
                     latitude__lte=VIETNAM_LATITUDE[1],
                     longitude__gte=VIETNAM_LONGITUDE[0],

@@ -1,4 +1,4 @@
-"""Writes of the facilities app that touch several rows: accounts and their roles."""
+"""Writes of the facilities app: accounts and their roles, enterprise registration."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from facilities.choices import Role
+from facilities.history import change_context
 from facilities.models import District, Enterprise, Profile
 from facilities.roles import GROUP_NAMES, sync_role_groups
 
@@ -67,3 +68,50 @@ def user_create(
     )
     profile.districts.set(found if role == Role.INSPECTOR else [])
     return user
+
+
+@transaction.atomic
+def user_sync_role(*, user) -> None:
+    """Give ``user`` the group (and staff flag) of its profile's role, and no other role's.
+
+    Used after the profile is edited in the admin, where the role is chosen on the user.
+    """
+    profile = Profile.objects.filter(user=user).first()
+    if Group.objects.filter(name__in=GROUP_NAMES.values()).count() != len(GROUP_NAMES):
+        sync_role_groups()
+    user.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
+    if profile is None:
+        return
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[profile.role]))
+    staff = profile.role in (Role.ADMIN, Role.AUDITOR) or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    if profile.role != Role.INSPECTOR and profile.districts.exists():
+        profile.districts.clear()
+
+
+@transaction.atomic
+def enterprise_create(*, user, reason: str, **fields) -> Enterprise:
+    """Register an enterprise, validated, with history attributed to ``user`` and ``reason``.
+
+    Two requests registering the same tax code at the same moment can both pass
+    validation before either row exists; the database's unique constraint then stops
+    the second. Its IntegrityError is turned back into the same ValidationError that
+    validation gives ("Đã có doanh nghiệp với mã số thuế này."), so the caller shows a
+    clear message instead of failing with a server error. On SQLite the IMMEDIATE
+    transaction already serialises the two, and validation itself reports the duplicate.
+    """
+    enterprise = Enterprise(**fields)
+    enterprise.full_clean()
+    with change_context(user=user, reason=reason):
+        try:
+            # A savepoint, so that the outer transaction stays usable after the violation.
+            with transaction.atomic():
+                enterprise.save()
+        except IntegrityError:
+            # The concurrent row has committed by now (that is what made the insert
+            # fail), so the constraint check sees it and raises the user's message.
+            enterprise.validate_constraints()
+            raise
+    return enterprise

@@ -1,0 +1,34 @@
+"""Compliance indicators: the three targets of the green-growth plan (indicators.md).
+
+Import the public interface from here::
+
+    from compliance.indicators import compute_indicators, facility_rows, compute_series
+"""
+
+from compliance.indicators.engine import (
+    FacilityRow,
+    Figure,
+    IndicatorFigures,
+    IndicatorReport,
+    SeriesPoint,
+    UnknownIndicator,
+    compute_indicators,
+    compute_series,
+    facility_rows,
+    population_q,
+    series_dates,
+)
+
+__all__ = [
+    "FacilityRow",
+    "Figure",
+    "IndicatorFigures",
+    "IndicatorReport",
+    "SeriesPoint",
+    "UnknownIndicator",
+    "compute_indicators",
+    "compute_series",
+    "facility_rows",
+    "population_q",
+    "series_dates",
+]

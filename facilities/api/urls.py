@@ -1,3 +1,12 @@
-"""Routes: filled in by the feature that owns this module."""
+"""API routes of the registry's own models (facilities themselves: compliance.api)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from facilities.api.views import DistrictViewSet, EnterpriseViewSet, SectorViewSet
+
+router = SimpleRouter()
+router.register("districts", DistrictViewSet, basename="district")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+
+urlpatterns = router.urls

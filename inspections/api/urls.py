@@ -1,3 +1,11 @@
-"""Routes: filled in by the feature that owns this module."""
+"""API routes of inspections and findings."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from inspections.api.views import FindingViewSet, InspectionViewSet
+
+router = SimpleRouter()
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("findings", FindingViewSet, basename="finding")
+
+urlpatterns = router.urls

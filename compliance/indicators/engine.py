@@ -1,0 +1,377 @@
+"""The indicators engine: the three figures on any date, with breakdowns and reasons.
+
+Public, stable interface (imported by the API, the pages, the Excel workbook, the
+annual reports and the management command):
+
+* ``compute_indicators(as_of, *, district=None, sector=None) -> IndicatorReport``
+* ``facility_rows(code, as_of, *, district=None, sector=None) -> list[FacilityRow]``
+* ``compute_series(from_year, to_year, *, district=None, sector=None, include_today=False)``
+
+Set-based: one date's figures — province, every district, every sector — come from ONE
+SQL statement that groups the facilities annotated by ``facilities_with_status`` by
+(district, sector) with conditional counts; the province, district and sector figures
+are sums of those cells. One statement means one snapshot, even under PostgreSQL's READ
+COMMITTED: the numerator can never include a facility that the population missed.
+The series runs one hand-written statement for all its dates (series.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from compliance.indicators import rules
+from compliance.indicators.series import counts_on_dates
+from compliance.selectors import ComplianceStatus, Reason, facilities_with_status
+from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
+from facilities.models import Facility, new_build_since
+
+
+class UnknownIndicator(ValueError):
+    """Raised for an indicator code that indicators.md does not define."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Numerator and population of one indicator in one scope, and what follows."""
+
+    numerator: int
+    population: int
+
+    @property
+    def value(self) -> float | None:
+        return rules.value(self.numerator, self.population)
+
+    def met(self, code: str) -> bool | None:
+        return rules.met(code, self.numerator, self.population)
+
+
+@dataclass
+class IndicatorFigures:
+    """One indicator on one date: the scope's figure and its district and sector units."""
+
+    code: str
+    numerator: int
+    population: int
+    by_district: dict[str, Figure] = field(default_factory=dict)
+    by_sector: dict[str, Figure] = field(default_factory=dict)
+
+    @property
+    def indicator(self) -> rules.Indicator:
+        return rules.indicator(self.code)
+
+    @property
+    def title(self) -> str:
+        return str(self.indicator.title)
+
+    @property
+    def target(self) -> rules.Target:
+        return self.indicator.target
+
+    @property
+    def value(self) -> float | None:
+        return rules.value(self.numerator, self.population)
+
+    @property
+    def met(self) -> bool | None:
+        return rules.met(self.code, self.numerator, self.population)
+
+    def _units(self, key: str, units: dict[str, Figure]) -> list[dict]:
+        return [
+            {
+                key: unit,
+                "numerator": fig.numerator,
+                "population": fig.population,
+                "value": fig.value,
+                "met": fig.met(self.code),
+            }
+            for unit, fig in sorted(units.items())
+            if fig.population > 0
+        ]
+
+    def to_dict(self) -> dict:
+        """api.md, Indicators: one entry of ``indicators``."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "target": self.target.to_dict(),
+            "numerator": self.numerator,
+            "population": self.population,
+            "value": self.value,
+            "met": self.met,
+            "by_district": self._units("district", self.by_district),
+            "by_sector": self._units("sector", self.by_sector),
+        }
+
+    def summary(self) -> dict:
+        """The short form used by the series: code, numerator, population, value, met."""
+        return {
+            "code": self.code,
+            "numerator": self.numerator,
+            "population": self.population,
+            "value": self.value,
+            "met": self.met,
+        }
+
+
+@dataclass
+class IndicatorReport:
+    """The three indicators on ``as_of`` for a scope (province, district, sector, both)."""
+
+    as_of: datetime.date
+    district: str | None
+    sector: str | None
+    indicators: list[IndicatorFigures]
+
+    def __getitem__(self, code: str) -> IndicatorFigures:
+        for figures in self.indicators:
+            if figures.code == code:
+                return figures
+        raise KeyError(code)
+
+    def to_dict(self) -> dict:
+        """Exactly the JSON of api.md's Indicators section."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scope": {"district": self.district, "sector": self.sector},
+            "indicators": [figures.to_dict() for figures in self.indicators],
+        }
+
+
+@dataclass(frozen=True)
+class FacilityRow:
+    """One facility of an indicator's population: counted or not, and why not."""
+
+    facility: int
+    code: str
+    name: str
+    district: str
+    sector: str
+    counted: bool
+    reason: str | None
+
+    def to_dict(self) -> dict:
+        """api.md: ``{"facility","code","name","district","sector","counted","reason"}``."""
+        return {
+            "facility": self.facility,
+            "code": self.code,
+            "name": self.name,
+            "district": self.district,
+            "sector": self.sector,
+            "counted": self.counted,
+            "reason": self.reason,
+        }
+
+
+def _scoped(
+    queryset: QuerySet | None, district: str | None, sector: str | None
+) -> QuerySet[Facility]:
+    queryset = Facility.objects.all() if queryset is None else queryset
+    if district is not None:
+        queryset = queryset.filter(district_id=district)
+    if sector is not None:
+        queryset = queryset.filter(sector_id=sector)
+    return queryset
+
+
+def active_on(as_of: datetime.date) -> Q:
+    """Facilities active on ``as_of``: operating since then and not closed by then."""
+    return Q(operating_since__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+
+
+def population_q(code: str, as_of: datetime.date) -> Q:
+    """The population of indicator ``code`` on ``as_of``, on plain Facility columns."""
+    if code == rules.ESTABLISHMENTS_MEETING_STANDARDS:
+        return active_on(as_of)
+    if code == rules.NEW_PRODUCTION_CLEAN_TECH:
+        return (
+            active_on(as_of)
+            & Q(activity__in=PRODUCTION_ACTIVITIES)
+            & Q(operating_since__gte=new_build_since())
+        )
+    if code == rules.BUSINESSES_CERTIFIED:
+        return active_on(as_of) & Q(activity__in=BUSINESS_ACTIVITIES)
+    raise UnknownIndicator(code)
+
+
+# Which annotation of facilities_with_status says a facility is counted, per indicator.
+_COUNTED_Q = {
+    rules.ESTABLISHMENTS_MEETING_STANDARDS: Q(compliance_status=ComplianceStatus.COMPLIANT),
+    rules.NEW_PRODUCTION_CLEAN_TECH: Q(has_verified_measure=True),
+    rules.BUSINESSES_CERTIFIED: Q(has_valid_certificate=True),
+}
+
+
+def compute_indicators(
+    as_of: datetime.date,
+    *,
+    district: str | None = None,
+    sector: str | None = None,
+    queryset: QuerySet[Facility] | None = None,
+) -> IndicatorReport:
+    """The three indicators on ``as_of`` for the province (or a district, a sector, both).
+
+    ONE query: the facilities active on ``as_of`` in scope, grouped by (district,
+    sector), with a conditional count of each population and numerator. ``queryset``
+    narrows the facilities further (defaults to all).
+    """
+    base = _scoped(queryset, district, sector).filter(active_on(as_of))
+    aggregates = {}
+    for code in rules.CODES:
+        population = population_q(code, as_of)
+        aggregates[f"{code}__p"] = Count("pk", filter=population)
+        aggregates[f"{code}__n"] = Count("pk", filter=population & _COUNTED_Q[code])
+    cells = (
+        facilities_with_status(base, as_of)
+        .order_by()
+        .values("district_id", "sector_id")
+        .annotate(**aggregates)
+    )
+    return _report_from_cells(as_of, district, sector, list(cells))
+
+
+def _report_from_cells(
+    as_of: datetime.date, district: str | None, sector: str | None, cells: list[dict]
+) -> IndicatorReport:
+    """Roll the (district, sector) cells up into the scope, its districts and sectors."""
+    figures = []
+    for code in rules.CODES:
+        by_district: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_sector: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        total = [0, 0]
+        for cell in cells:
+            n, p = cell[f"{code}__n"], cell[f"{code}__p"]
+            for acc in (by_district[cell["district_id"]], by_sector[cell["sector_id"]], total):
+                acc[0] += n
+                acc[1] += p
+        figures.append(
+            IndicatorFigures(
+                code=code,
+                numerator=total[0],
+                population=total[1],
+                by_district={k: Figure(*v) for k, v in by_district.items()},
+                by_sector={k: Figure(*v) for k, v in by_sector.items()},
+            )
+        )
+    return IndicatorReport(as_of=as_of, district=district, sector=sector, indicators=figures)
+
+
+def facility_rows(
+    code: str,
+    as_of: datetime.date,
+    *,
+    district: str | None = None,
+    sector: str | None = None,
+    queryset: QuerySet[Facility] | None = None,
+) -> list[FacilityRow]:
+    """The population of indicator ``code`` on ``as_of``, one row a facility, by code.
+
+    ``reason`` (None when counted) is the compliance status for the first indicator,
+    ``no_verified_measure`` for the second, the certificate reason for the third.
+    ``queryset`` narrows the facilities (e.g. ``facilities_for(user)``). One query.
+    """
+    if code not in rules.BY_CODE:
+        raise UnknownIndicator(code)
+    rows = (
+        facilities_with_status(_scoped(queryset, district, sector), as_of)
+        .filter(population_q(code, as_of))
+        .order_by("code")
+        .values(
+            "pk",
+            "code",
+            "name",
+            "district_id",
+            "sector_id",
+            "compliance_status",
+            "has_verified_measure",
+            "has_valid_certificate",
+            "certificate_reason",
+        )
+    )
+    return [_facility_row(code, row) for row in rows]
+
+
+def _facility_row(code: str, row: dict) -> FacilityRow:
+    if code == rules.ESTABLISHMENTS_MEETING_STANDARDS:
+        counted = row["compliance_status"] == ComplianceStatus.COMPLIANT
+        reason = None if counted else row["compliance_status"]
+    elif code == rules.NEW_PRODUCTION_CLEAN_TECH:
+        counted = bool(row["has_verified_measure"])
+        reason = None if counted else Reason.NO_VERIFIED_MEASURE
+    else:
+        counted = bool(row["has_valid_certificate"])
+        reason = None if counted else row["certificate_reason"]
+    return FacilityRow(
+        facility=row["pk"],
+        code=row["code"],
+        name=row["name"],
+        district=row["district_id"],
+        sector=row["sector_id"],
+        counted=counted,
+        reason=reason,
+    )
+
+
+@dataclass
+class SeriesPoint:
+    """The three indicators (scope level only) on one date of a series."""
+
+    year: int
+    as_of: datetime.date
+    indicators: list[IndicatorFigures]
+
+    def __getitem__(self, code: str) -> IndicatorFigures:
+        for figures in self.indicators:
+            if figures.code == code:
+                return figures
+        raise KeyError(code)
+
+    def to_dict(self) -> dict:
+        """api.md: ``{"year", "as_of", "indicators": [{code, numerator, population,
+        value, met}]}``."""
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "indicators": [figures.summary() for figures in self.indicators],
+        }
+
+
+def series_dates(
+    from_year: int, to_year: int, *, include_today: bool = False, today: datetime.date | None = None
+) -> list[datetime.date]:
+    """31 December of each year from ``from_year`` to ``to_year`` (+ today if asked)."""
+    dates = [rules.year_end(year) for year in range(from_year, to_year + 1)]
+    if include_today:
+        today = today or timezone.localdate()
+        if today not in dates:
+            dates.append(today)
+    return dates
+
+
+def compute_series(
+    from_year: int,
+    to_year: int,
+    *,
+    district: str | None = None,
+    sector: str | None = None,
+    include_today: bool = False,
+) -> list[SeriesPoint]:
+    """The three indicators on 31 December of each year (+ today), in ONE query.
+
+    Equal, date by date, to ``compute_indicators`` (tested), without one pass per date.
+    """
+    dates = series_dates(from_year, to_year, include_today=include_today)
+    counts = counts_on_dates(dates, district=district, sector=sector)
+    points = []
+    for day in dates:
+        p1, n1, p2, n2, p3, n3 = counts[day]
+        figures = [
+            IndicatorFigures(code=code, numerator=n, population=p)
+            for code, (n, p) in zip(rules.CODES, ((n1, p1), (n2, p2), (n3, p3)), strict=True)
+        ]
+        points.append(SeriesPoint(year=day.year, as_of=day, indicators=figures))
+    return points

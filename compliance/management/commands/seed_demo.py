@@ -1,0 +1,854 @@
+"""Load a realistic, deterministic Lai Châu demo registry and the demo logins.
+
+    python manage.py seed_demo [--facilities N] [--seed S] [--user USERNAME]
+
+What it writes: enterprises with valid tax codes (some branches, 10+3 digits),
+facilities in all eight districts, every sector and all three activities, operating
+since 2005 (some closed, some not yet operating), certificates with renewals, expiries
+and revocations, clean-technology measures verified and not, and inspections from 2012
+with every status, kind and outcome and findings with deadlines (resolved, pending and
+overdue). Then one login per role, printed at the end.
+
+Deterministic: the same ``--seed`` on the same day gives the same data (dates are laid
+out relative to today, so that "overdue" and "expired" always exist).
+
+Idempotent by *skipping*: facilities are keyed by their code (LC-000001, ...),
+enterprises by their tax code, and both depend only on the position in the sequence,
+not on the seed. A re-run writes only the facilities (with their certificates, measures
+and inspections) whose code is not in the registry yet and leaves existing rows as they
+are, so running it twice never duplicates anything, and ``--facilities 1000`` after the
+default 300 adds the 700 missing ones. To start afresh, delete the database.
+
+Every history row is attributed to ``--user`` (or the system account) with the reason
+"seed_demo". Rows are generated in Python and written in batches with
+``bulk_create_with_reason``, a chunk of facilities per transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from stdnum.vn import mst
+
+from compliance.choices import MeasureCategory, MeasureKind
+from compliance.models import Certificate, CleanTechMeasure
+from facilities.choices import Activity, Role
+from facilities.history import bulk_create_with_reason, change_context, system_user
+from facilities.models import District, Enterprise, Facility, Sector
+from facilities.services import user_create
+from inspections.choices import (
+    FindingCategory,
+    InspectionKind,
+    InspectionStatus,
+    Outcome,
+    Severity,
+)
+from inspections.models import Finding, Inspection
+
+REASON = "seed_demo"
+CHUNK = 5000
+FIRST_OPERATING_DAY = datetime.date(2005, 1, 1)
+FIRST_INSPECTION_DAY = datetime.date(2012, 1, 1)
+YEAR = datetime.timedelta(days=365)
+PROVINCE_TAX_PREFIX = "62"  # tax codes registered in Lai Châu start with 62
+
+DEMO_PASSWORD = "LaiChau-2026"
+DEMO_ENTERPRISE_NAME = "Công ty Cổ phần Chè Tam Đường"
+
+# --- Lai Châu geography -----------------------------------------------------------------
+# district code: (share of facilities in %, (lat, lon) of its centre, communes / wards)
+DISTRICTS: dict[str, tuple[int, tuple[float, float], list[str]]] = {
+    "105": (
+        14,
+        (22.396, 103.458),
+        [
+            "Phường Tân Phong",
+            "Phường Đoàn Kết",
+            "Phường Quyết Thắng",
+            "Phường Quyết Tiến",
+            "Phường Đông Phong",
+            "Xã San Thàng",
+            "Xã Sùng Phài",
+        ],
+    ),
+    "106": (
+        13,
+        (22.338, 103.612),
+        [
+            "Thị trấn Tam Đường",
+            "Xã Bình Lư",
+            "Xã Bản Bo",
+            "Xã Nà Tăm",
+            "Xã Khun Há",
+            "Xã Sơn Bình",
+            "Xã Bản Giang",
+            "Xã Thèn Sin",
+        ],
+    ),
+    "107": (
+        9,
+        (22.374, 102.831),
+        ["Thị trấn Mường Tè", "Xã Bum Tở", "Xã Ka Lăng", "Xã Mù Cả", "Xã Pa Ủ", "Xã Kan Hồ"],
+    ),
+    "108": (
+        12,
+        (22.359, 103.238),
+        ["Thị trấn Sìn Hồ", "Xã Chăn Nưa", "Xã Pa Tần", "Xã Nậm Tăm", "Xã Noong Hẻo", "Xã Tả Phìn"],
+    ),
+    "109": (
+        13,
+        (22.530, 103.350),
+        [
+            "Thị trấn Phong Thổ",
+            "Xã Mường So",
+            "Xã Dào San",
+            "Xã Huổi Luông",
+            "Xã Bản Lang",
+            "Xã Khổng Lào",
+        ],
+    ),
+    "110": (
+        15,
+        (21.953, 103.890),
+        ["Thị trấn Than Uyên", "Xã Mường Than", "Xã Phúc Than", "Xã Mường Kim", "Xã Tà Hừa"],
+    ),
+    "111": (
+        14,
+        (22.133, 103.731),
+        ["Thị trấn Tân Uyên", "Xã Trung Đồng", "Xã Phúc Khoa", "Xã Mường Khoa", "Xã Pắc Ta"],
+    ),
+    "112": (
+        10,
+        (22.174, 103.182),
+        ["Thị trấn Nậm Nhùn", "Xã Lê Lợi", "Xã Mường Mô", "Xã Nậm Hàng", "Xã Pú Đao"],
+    ),
+}
+HAMLETS = [
+    "Bản Nà Khuồng",
+    "Bản Phiêng",
+    "Bản Hon",
+    "Bản Chu Va",
+    "Bản Lở",
+    "Bản Nậm Cuổi",
+    "Bản Thẩm Phé",
+    "Bản Sì Thâu Chải",
+    "Bản Vàng Pheo",
+    "Bản Mường Cang",
+    "Tổ dân phố số 1",
+    "Tổ dân phố số 3",
+    "Tổ dân phố số 7",
+    "Đường Trần Phú",
+    "Đường Nguyễn Lương Bằng",
+    "Đường Lê Duẩn",
+]
+RIVERS = ["Nậm Na", "Nậm Mu", "Nậm Lụm", "Nậm Cuổi", "Nậm Ma", "Sông Đà", "Nậm Kha", "Pa Vây Sử"]
+
+# sector code: (share in %, weights of production / business / both, facility name stems)
+SECTORS: dict[str, tuple[int, tuple[int, int, int], list[str]]] = {
+    "mining": (7, (80, 5, 15), ["Mỏ đá", "Mỏ đất hiếm", "Xưởng tuyển quặng", "Mỏ cát sỏi"]),
+    "agro_forestry_processing": (
+        10,
+        (60, 10, 30),
+        ["Nhà máy chè", "Xưởng chế biến gỗ", "Xưởng chế biến thảo quả", "Xưởng sấy chè"],
+    ),
+    "construction_materials": (
+        7,
+        (70, 5, 25),
+        ["Nhà máy gạch không nung", "Trạm trộn bê tông", "Xưởng gạch tuy-nen"],
+    ),
+    "hydropower": (6, (95, 0, 5), ["Nhà máy thủy điện"]),
+    "traditional_crafts": (
+        6,
+        (30, 15, 55),
+        ["Cơ sở dệt thổ cẩm", "Cơ sở rèn", "Cơ sở nấu rượu", "Cơ sở mây tre đan"],
+    ),
+    "livestock": (8, (85, 0, 15), ["Trang trại lợn", "Trang trại gà", "Trang trại bò"]),
+    "slaughterhouse": (4, (40, 10, 50), ["Cơ sở giết mổ gia súc", "Lò giết mổ tập trung"]),
+    "healthcare": (6, (0, 90, 10), ["Phòng khám đa khoa", "Trung tâm y tế", "Nhà thuốc"]),
+    "tourism_hospitality": (
+        12,
+        (0, 85, 15),
+        ["Khách sạn", "Nhà nghỉ", "Nhà hàng", "Homestay", "Khu du lịch sinh thái"],
+    ),
+    "trade_services": (
+        17,
+        (0, 90, 10),
+        ["Cửa hàng xăng dầu", "Cửa hàng vật tư nông nghiệp", "Gara ô tô", "Chợ", "Siêu thị"],
+    ),
+    "manufacturing": (
+        11,
+        (65, 5, 30),
+        ["Xưởng cơ khí", "Nhà máy nước sạch", "Xưởng in", "Xưởng may"],
+    ),
+    "other": (6, (35, 45, 20), ["Bãi xử lý rác", "Cơ sở rửa xe", "Xưởng giặt là"]),
+}
+ENTERPRISE_FORMS = [
+    ("Công ty TNHH", 40),
+    ("Công ty Cổ phần", 22),
+    ("Công ty TNHH MTV", 15),
+    ("Doanh nghiệp tư nhân", 10),
+    ("Hợp tác xã", 8),
+    ("Hộ kinh doanh", 5),
+]
+ENTERPRISE_WORDS = [
+    "Thương mại và Dịch vụ",
+    "Xây dựng",
+    "Đầu tư và Phát triển",
+    "Khoáng sản",
+    "Năng lượng",
+    "Nông lâm sản",
+    "Chè",
+    "Du lịch",
+    "Vật liệu xây dựng",
+    "Thủy điện",
+    "Dược phẩm",
+    "Môi trường xanh",
+]
+ENTERPRISE_NAMES = [
+    "Hoàng Liên",
+    "Tây Bắc",
+    "Sơn Long",
+    "Phúc Khoa",
+    "Pu Ta Leng",
+    "Sông Đà",
+    "Tả Liên",
+    "Hưng Phát",
+    "Minh Thành",
+    "An Bình",
+    "Việt Lào",
+    "Bình Minh",
+    "Thiên Phúc",
+    "Đồng Tâm",
+    "Trường Sơn",
+    "Kim Long",
+]
+SURNAMES = ["Nguyễn", "Trần", "Lò", "Lường", "Tòng", "Vàng", "Giàng", "Sùng", "Hoàng", "Phạm"]
+SURNAMES += ["Lê", "Đỗ", "Bùi", "Tẩn", "Chảo", "Đặng", "Lý", "Vũ"]
+MIDDLE_NAMES = ["Văn", "Thị", "A", "Seo", "Đức", "Minh", "Thị Thu", "Quang"]
+GIVEN_NAMES = ["An", "Bình", "Chiến", "Dũng", "Hoa", "Lan", "Páo", "Sử", "Chư", "Mỷ", "Thắng"]
+GIVEN_NAMES += ["Hùng", "Hằng", "Xuân", "Tuấn", "Phương", "Dế", "Cường", "Nga", "Khánh"]
+ISSUER_PROVINCE = "Sở Tài nguyên và Môi trường tỉnh Lai Châu"
+REVOCATION_REASONS = [
+    "Xả nước thải vượt quy chuẩn nhiều lần, không khắc phục.",
+    "Cơ sở thay đổi công suất, không làm lại hồ sơ môi trường.",
+    "Phát hiện khai báo không trung thực trong hồ sơ cấp giấy.",
+    "Không thực hiện quan trắc môi trường định kỳ.",
+]
+MEASURES = {
+    MeasureCategory.WASTEWATER: "Hệ thống xử lý nước thải sinh học",
+    MeasureCategory.AIR_EMISSIONS: "Hệ thống lọc bụi túi vải và ống khói",
+    MeasureCategory.SOLID_WASTE: "Khu tập kết, phân loại chất thải rắn",
+    MeasureCategory.HAZARDOUS_WASTE: "Kho lưu giữ chất thải nguy hại đạt chuẩn",
+    MeasureCategory.NOISE: "Tường và buồng cách âm cho máy",
+    MeasureCategory.ENERGY_EFFICIENCY: "Lò sấy tiết kiệm năng lượng dùng sinh khối",
+    MeasureCategory.OTHER: "Hệ thống tuần hoàn nước làm mát",
+}
+FINDINGS = {
+    FindingCategory.WASTEWATER: ("Nước thải chưa qua xử lý thải ra suối", "Xây bể lắng, lọc"),
+    FindingCategory.AIR_EMISSIONS: ("Bụi phát tán ra khu dân cư", "Lắp đặt hệ thống lọc bụi"),
+    FindingCategory.SOLID_WASTE: ("Chất thải rắn để lộ thiên", "Thu gom về nơi quy định"),
+    FindingCategory.HAZARDOUS_WASTE: (
+        "Dầu thải chứa trong thùng hở",
+        "Lưu giữ chất thải nguy hại trong kho có mái che",
+    ),
+    FindingCategory.NOISE: ("Tiếng ồn vượt quy chuẩn ban đêm", "Bố trí ca làm việc, cách âm"),
+    FindingCategory.PERMIT: ("Chưa có hồ sơ môi trường được phê duyệt", "Lập hồ sơ môi trường"),
+    FindingCategory.MONITORING_REPORTING: (
+        "Không nộp báo cáo quan trắc định kỳ",
+        "Thực hiện quan trắc và nộp báo cáo",
+    ),
+    FindingCategory.OTHER: ("Thiếu biển báo, sổ theo dõi", "Bổ sung biển báo, sổ theo dõi"),
+}
+
+# Demo logins printed at the end of the command (and by `make run`).
+DEMO_LOGINS = [
+    ("quantri", Role.ADMIN, "Quản trị sổ đăng ký (toàn quyền, vào /admin/)", "Lò Văn Quản"),
+    (
+        "kiemtra",
+        Role.INSPECTOR,
+        "Cán bộ kiểm tra Tam Đường (106) và Phong Thổ (109)",
+        "Nguyễn Thị Hoa",
+    ),
+    ("doanhnghiep", Role.BUSINESS, f"Doanh nghiệp: {DEMO_ENTERPRISE_NAME}", "Phạm Văn Chè"),
+    ("thamtra", Role.AUDITOR, "Cán bộ thẩm tra (chỉ xem)", "Vũ Thị Thẩm"),
+]
+
+
+def weighted(rng: random.Random, pairs):
+    """One choice from [(value, weight), ...]."""
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    if last <= first:
+        return first
+    return first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def tax_codes():
+    """Valid Lai Châu tax codes in a fixed order: 62 + 7-digit sequence + check digit."""
+    sequence = 1000
+    while True:
+        sequence += 1
+        body = f"{PROVINCE_TAX_PREFIX}{sequence:07d}"
+        code = body + mst.calc_check_digit(body)
+        if mst.is_valid(code):  # a body whose check digit would be 10 has no valid code
+            yield code
+
+
+@dataclass
+class EnterprisePlan:
+    tax_code: str
+    name: str
+    district: str
+    address: str
+    representative: str
+    phone: str
+    email: str
+
+
+@dataclass
+class FacilityPlan:
+    index: int
+    enterprise: int
+    district: str
+    sector: str
+    activity: str
+    facility: Facility
+    certificates: list[Certificate] = field(default_factory=list)
+    measures: list[CleanTechMeasure] = field(default_factory=list)
+    # (inspection, inspector user ids, findings)
+    inspections: list[tuple[Inspection, list[int], list[Finding]]] = field(default_factory=list)
+
+
+class Generator:
+    """Builds the demo rows in Python, deterministically from the seed and today's date."""
+
+    def __init__(self, *, seed: int, facilities: int, today: datetime.date):
+        self.seed = seed
+        self.count = facilities
+        self.today = today
+        self.inspectors: dict[str, list[int]] = {}  # district code -> user ids (set later)
+        rng = random.Random(f"{seed}:owners")
+        # Facility i belongs to enterprise owner[i]: most own one facility, a few several.
+        # The first enterprise is the demo business user's, with three facilities.
+        self.owner: list[int] = [0, 0, 0]
+        enterprise = 0
+        while len(self.owner) < facilities:
+            enterprise += 1
+            size = weighted(rng, [(1, 70), (2, 18), (3, 8), (4, 4)])
+            self.owner.extend([enterprise] * size)
+        del self.owner[facilities:]
+        self.enterprise_count = (self.owner[-1] + 1) if facilities else 0
+
+    # --- enterprises --------------------------------------------------------------------
+    def enterprises(self) -> list[EnterprisePlan]:
+        codes = tax_codes()
+        plans: list[EnterprisePlan] = []
+        branches: dict[str, int] = {}
+        for k in range(self.enterprise_count):
+            rng = random.Random(f"{self.seed}:enterprise:{k}")
+            district = self._district(rng, k)
+            # About one in thirty is a branch (chi nhánh) of an earlier enterprise: the
+            # parent's 10 digits and a 3-digit branch number.
+            if k > 10 and rng.random() < 0.035:
+                parent = plans[rng.randrange(0, k)]
+                if "-" not in parent.tax_code:
+                    branches[parent.tax_code] = branch = branches.get(parent.tax_code, 0) + 1
+                    plans.append(
+                        EnterprisePlan(
+                            tax_code=f"{parent.tax_code}-{branch:03d}",
+                            name=f"Chi nhánh {parent.name} tại {self._district_name(district)}",
+                            district=district,
+                            address=self._address(rng, district),
+                            representative=self._person(rng),
+                            phone=self._phone(rng),
+                            email="",
+                        )
+                    )
+                    continue
+            code = next(codes)
+            if k == 0:
+                name = DEMO_ENTERPRISE_NAME
+                district = "106"
+            else:
+                form = weighted(rng, ENTERPRISE_FORMS)
+                name = f"{form} {rng.choice(ENTERPRISE_WORDS)} {rng.choice(ENTERPRISE_NAMES)}"
+            plans.append(
+                EnterprisePlan(
+                    tax_code=code,
+                    name=name,
+                    district=district,
+                    address=self._address(rng, district),
+                    representative=self._person(rng),
+                    phone=self._phone(rng),
+                    email=f"lienhe{code}@example.vn" if rng.random() < 0.6 else "",
+                )
+            )
+        return plans
+
+    # --- facilities and everything that hangs off them ------------------------------------
+    def facility(self, i: int, enterprise_id: int, enterprise_district: str) -> FacilityPlan:
+        rng = random.Random(f"{self.seed}:facility:{i}")
+        if self.owner[i] == 0:
+            district, sector, activity = "106", "agro_forestry_processing", Activity.BOTH
+        else:
+            # The first facilities walk through every district, sector and activity, so
+            # that even a small data set has them all.
+            district = (
+                list(DISTRICTS)[i % 8]
+                if i < 24
+                else (enterprise_district if rng.random() < 0.6 else self._district(rng, i))
+            )
+            sector = (
+                list(SECTORS)[i % 12]
+                if i < 24
+                else weighted(rng, [(code, s[0]) for code, s in SECTORS.items()])
+            )
+            shares = SECTORS[sector][1]
+            activity = (
+                [Activity.PRODUCTION, Activity.BUSINESS, Activity.BOTH][i % 3]
+                if i < 24
+                else weighted(rng, list(zip(Activity.values, shares, strict=True)))
+            )
+        stem = rng.choice(SECTORS[sector][2])
+        commune = rng.choice(DISTRICTS[district][2])
+        place = commune.removeprefix("Thị trấn ").removeprefix("Phường ").removeprefix("Xã ")
+        if sector == "hydropower":
+            name = f"{stem} {rng.choice(RIVERS)} {rng.randint(1, 4)}"
+        else:
+            name = f"{stem} {place}"
+
+        # Operating dates: mostly 2005..today; some planned (no date) or opening later.
+        roll = rng.random()
+        if roll < 0.03:
+            operating_since = None
+        elif roll < 0.06:
+            operating_since = self.today + datetime.timedelta(days=rng.randint(10, 400))
+        else:
+            operating_since = day_between(rng, FIRST_OPERATING_DAY, self.today)
+        closed_on = None
+        if operating_since and operating_since < self.today and rng.random() < 0.08:
+            closed_on = day_between(rng, operating_since + datetime.timedelta(days=180), self.today)
+            if not operating_since < closed_on <= self.today:
+                closed_on = None
+        latitude = longitude = None
+        if rng.random() < 0.9:
+            lat, lon = DISTRICTS[district][1]
+            latitude = Decimal(f"{lat + rng.uniform(-0.08, 0.08):.6f}")
+            longitude = Decimal(f"{lon + rng.uniform(-0.08, 0.08):.6f}")
+
+        plan = FacilityPlan(
+            index=i,
+            enterprise=self.owner[i],
+            district=district,
+            sector=sector,
+            activity=activity,
+            facility=Facility(
+                code=facility_code(i),
+                name=name,
+                enterprise_id=enterprise_id,
+                activity=activity,
+                sector_id=sector,
+                district_id=district,
+                address=f"{rng.choice(HAMLETS)}, {commune}, {self._district_name(district)}",
+                latitude=latitude,
+                longitude=longitude,
+                operating_since=operating_since,
+                closed_on=closed_on,
+            ),
+        )
+        if operating_since and operating_since <= self.today:
+            end = closed_on or self.today
+            self._certificates(rng, plan, operating_since, end)
+            self._measures(rng, plan, operating_since, end)
+            self._inspections(rng, plan, operating_since, end)
+        return plan
+
+    def _certificates(self, rng, plan: FacilityPlan, start, end) -> None:
+        wants = 0.8 if plan.activity != Activity.PRODUCTION else 0.15
+        if rng.random() >= wants:
+            return
+        issued = start + datetime.timedelta(days=rng.randint(20, 500))
+        n = 0
+        while issued <= end:
+            n += 1
+            years = rng.choice([3, 5])
+            valid_until = add_years(issued, years) - datetime.timedelta(days=1)
+            certificate = Certificate(
+                number=f"{plan.index + 1:06d}.{n}/GCN-STNMT",
+                issuer=ISSUER_PROVINCE
+                if rng.random() < 0.85
+                else f"UBND {self._district_name(plan.district)}",
+                issued_on=issued,
+                valid_until=valid_until,
+            )
+            if rng.random() < 0.06:
+                certificate.revoked_on = day_between(rng, issued, min(valid_until, self.today))
+                certificate.revocation_reason = rng.choice(REVOCATION_REASONS)
+            plan.certificates.append(certificate)
+            if certificate.revoked_on:
+                # A revoked facility applies again some months later, or never.
+                if rng.random() < 0.5:
+                    return
+                issued = certificate.revoked_on + datetime.timedelta(days=rng.randint(60, 400))
+                continue
+            if rng.random() < 0.2:
+                return  # not renewed: the certificate expires (or will)
+            issued = valid_until + datetime.timedelta(days=rng.randint(-30, 90))
+
+    def _measures(self, rng, plan: FacilityPlan, start, end) -> None:
+        if plan.activity == Activity.BUSINESS and rng.random() < 0.85:
+            return
+        if rng.random() < 0.35:
+            return
+        for _ in range(weighted(rng, [(1, 70), (2, 25), (3, 5)])):
+            installed = (
+                start if rng.random() < 0.5 else day_between(rng, start, min(end, self.today))
+            )
+            category = rng.choice(list(MeasureCategory))
+            measure = CleanTechMeasure(
+                kind=weighted(
+                    rng, [(MeasureKind.POLLUTION_CONTROL, 65), (MeasureKind.CLEAN_TECHNOLOGY, 35)]
+                ),
+                category=category,
+                description=MEASURES[category],
+                installed_on=installed,
+            )
+            if rng.random() < 0.65:
+                verified = installed + datetime.timedelta(days=rng.randint(5, 400))
+                if verified <= self.today:
+                    measure.verified_on = verified
+                    measure.verified_by_id = rng.choice(self.inspectors[plan.district])
+            if rng.random() < 0.1 and installed < self.today:
+                measure.removed_on = day_between(rng, installed, self.today)
+            plan.measures.append(measure)
+
+    def _inspections(self, rng, plan: FacilityPlan, start, end) -> None:
+        if rng.random() < 0.1:
+            return  # never inspected: "not assessed"
+        visited = max(start, FIRST_INSPECTION_DAY) + datetime.timedelta(days=rng.randint(30, 900))
+        pool = self.inspectors[plan.district]
+        while visited <= end:
+            is_last = visited + datetime.timedelta(days=700) > end
+            status = weighted(
+                rng,
+                [
+                    (InspectionStatus.FINALIZED, 90),
+                    (InspectionStatus.CANCELLED, 4),
+                    (InspectionStatus.DRAFT, 6 if is_last else 0),
+                ],
+            )
+            outcome = ""
+            if status == InspectionStatus.FINALIZED or (
+                status == InspectionStatus.DRAFT and rng.random() < 0.5
+            ):
+                outcome = weighted(
+                    rng,
+                    [
+                        (Outcome.COMPLIANT, 55),
+                        (Outcome.COMPLIANT_WITH_REMARKS, 30),
+                        (Outcome.NON_COMPLIANT, 15),
+                    ],
+                )
+            team = rng.sample(pool, k=min(len(pool), rng.choice([1, 2, 2])))
+            inspection = Inspection(
+                kind=weighted(
+                    rng,
+                    [
+                        (InspectionKind.PERIODIC, 70),
+                        (InspectionKind.UNSCHEDULED, 12),
+                        (InspectionKind.FOLLOW_UP, 10),
+                        (InspectionKind.COMPLAINT, 8),
+                    ],
+                ),
+                visited_on=visited,
+                status=status,
+                outcome=outcome,
+                summary=_summary(outcome, status),
+            )
+            if status == InspectionStatus.FINALIZED:
+                finalized = visited + datetime.timedelta(days=rng.randint(0, 10))
+                inspection.finalized_at = timezone.make_aware(
+                    datetime.datetime.combine(min(finalized, self.today), datetime.time(16, 30))
+                )
+                inspection.finalized_by_id = team[0]
+            findings = self._findings(rng, visited, outcome) if status != "cancelled" else []
+            plan.inspections.append((inspection, team, findings))
+            visited += datetime.timedelta(days=rng.randint(450, 1500))
+
+    def _findings(self, rng, visited, outcome) -> list[Finding]:
+        how_many = {
+            Outcome.COMPLIANT: 0,
+            Outcome.COMPLIANT_WITH_REMARKS: rng.choice([1, 1, 2]),
+            Outcome.NON_COMPLIANT: rng.choice([1, 2, 3]),
+        }.get(outcome, 0)
+        findings = []
+        for _ in range(how_many):
+            category = rng.choice(list(FindingCategory))
+            description, action = FINDINGS[category]
+            finding = Finding(
+                category=category,
+                description=description,
+                corrective_action=action,
+                severity=weighted(
+                    rng,
+                    [(Severity.MINOR, 50), (Severity.MAJOR, 35), (Severity.CRITICAL, 15)]
+                    if outcome == Outcome.NON_COMPLIANT
+                    else [(Severity.MINOR, 85), (Severity.MAJOR, 15)],
+                ),
+            )
+            if rng.random() < 0.9:
+                finding.deadline = visited + datetime.timedelta(days=rng.choice([30, 60, 90, 180]))
+                # Old findings are nearly all resolved; recent ones often still open.
+                resolved_share = 0.97 if finding.deadline < self.today - YEAR else 0.6
+                if finding.deadline < self.today and rng.random() < resolved_share:
+                    # Resolved on time mostly, sometimes late; never before the visit.
+                    finding.resolved_on = min(
+                        day_between(rng, visited, finding.deadline + datetime.timedelta(days=60)),
+                        self.today,
+                    )
+            findings.append(finding)
+        return findings
+
+    # --- small helpers ------------------------------------------------------------------
+    def _district(self, rng, salt) -> str:
+        return weighted(rng, [(code, d[0]) for code, d in DISTRICTS.items()])
+
+    @staticmethod
+    def _district_name(code: str) -> str:
+        return {
+            "105": "Thành phố Lai Châu",
+            "106": "huyện Tam Đường",
+            "107": "huyện Mường Tè",
+            "108": "huyện Sìn Hồ",
+            "109": "huyện Phong Thổ",
+            "110": "huyện Than Uyên",
+            "111": "huyện Tân Uyên",
+            "112": "huyện Nậm Nhùn",
+        }[code]
+
+    def _address(self, rng, district) -> str:
+        commune = rng.choice(DISTRICTS[district][2])
+        return f"{rng.choice(HAMLETS)}, {commune}, {self._district_name(district)}, tỉnh Lai Châu"
+
+    @staticmethod
+    def _person(rng) -> str:
+        return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+
+    @staticmethod
+    def _phone(rng) -> str:
+        return f"0213 {rng.randint(100, 999)} {rng.randint(100, 999)}"
+
+
+def _summary(outcome: str, status: str) -> str:
+    if status == InspectionStatus.CANCELLED:
+        return "Hủy do cơ sở tạm dừng hoạt động trong đợt kiểm tra."
+    return {
+        Outcome.COMPLIANT: "Cơ sở thực hiện đầy đủ các biện pháp bảo vệ môi trường.",
+        Outcome.COMPLIANT_WITH_REMARKS: "Cơ sở cơ bản đạt yêu cầu, có kiến nghị khắc phục.",
+        Outcome.NON_COMPLIANT: "Cơ sở vi phạm quy định về bảo vệ môi trường.",
+    }.get(outcome, "Đang lập biên bản kiểm tra.")
+
+
+def facility_code(index: int) -> str:
+    """The demo facility code of position ``index`` (0-based): LC-000001, LC-000002, ..."""
+    return f"LC-{index + 1:06d}"
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu tỉnh Lai Châu (xác định theo --seed) và tạo tài khoản dùng thử."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--facilities", type=int, default=300, help="số cơ sở (mặc định 300)")
+        parser.add_argument("--seed", type=int, default=1498, help="hạt giống ngẫu nhiên")
+        parser.add_argument(
+            "--user", help="tên đăng nhập ghi vào lịch sử thay đổi (mặc định: tài khoản hệ thống)"
+        )
+
+    def handle(self, *args, facilities: int, seed: int, user: str | None, **options):
+        if facilities < 0:
+            raise CommandError("--facilities phải là số không âm.")
+        if not District.objects.exists() or not Sector.objects.exists():
+            raise CommandError("Chưa có danh mục huyện, ngành: chạy `manage.py migrate` trước.")
+        if user:
+            try:
+                actor = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"Không có người dùng {user!r}.") from exc
+        else:
+            actor = system_user()
+        started = time.monotonic()
+        with change_context(user=actor, reason=REASON):
+            written = self._seed(facilities=facilities, seed=seed, actor=actor)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            "Dữ liệu mẫu: "
+            + ", ".join(f"{n} {label}" for label, n in written.items())
+            + f" mới ghi ({elapsed:.1f} giây)."
+        )
+        self._print_logins()
+
+    def _seed(self, *, facilities: int, seed: int, actor) -> dict[str, int]:
+        today = timezone.localdate()
+        generator = Generator(seed=seed, facilities=facilities, today=today)
+        counts = dict.fromkeys(
+            ["doanh nghiệp", "cơ sở", "giấy chứng nhận", "biện pháp", "đợt kiểm tra", "tồn tại"], 0
+        )
+
+        # Enterprises: keyed by tax code; existing ones are reused as they are.
+        plans = generator.enterprises()
+        existing = dict(Enterprise.objects.values_list("tax_code", "id"))
+        new = [
+            Enterprise(
+                name=p.name,
+                tax_code=p.tax_code,
+                address=p.address,
+                representative=p.representative,
+                phone=p.phone,
+                email=p.email,
+            )
+            for p in plans
+            if p.tax_code not in existing
+        ]
+        with transaction.atomic():
+            for batch in _batches(new, CHUNK):
+                for e in bulk_create_with_reason(Enterprise, batch, user=actor, reason=REASON):
+                    existing[e.tax_code] = e.pk
+        counts["doanh nghiệp"] = len(new)
+        enterprise_ids = [existing[p.tax_code] for p in plans]
+        enterprise_districts = [p.district for p in plans]
+        self._demo_logins(actor, demo_enterprise_id=enterprise_ids[0] if plans else None)
+        generator.inspectors = self._inspector_pool()
+
+        for first in range(0, facilities, CHUNK):
+            indices = range(first, min(first + CHUNK, facilities))
+            taken = set(
+                Facility.objects.filter(code__in=[facility_code(i) for i in indices]).values_list(
+                    "code", flat=True
+                )
+            )
+            chunk = [
+                generator.facility(
+                    i,
+                    enterprise_ids[generator.owner[i]],
+                    enterprise_districts[generator.owner[i]],
+                )
+                for i in indices
+                if facility_code(i) not in taken
+            ]
+            if chunk:
+                with transaction.atomic():
+                    self._write_chunk(chunk, actor, counts)
+        return counts
+
+    @staticmethod
+    def _write_chunk(chunk: list[FacilityPlan], actor, counts: dict[str, int]) -> None:
+        created = bulk_create_with_reason(
+            Facility, [p.facility for p in chunk], user=actor, reason=REASON
+        )
+        counts["cơ sở"] += len(created)
+        certificates, measures, inspections, teams = [], [], [], []
+        for plan in chunk:
+            facility_id = plan.facility.pk
+            for c in plan.certificates:
+                c.facility_id = facility_id
+                certificates.append(c)
+            for m in plan.measures:
+                m.facility_id = facility_id
+                measures.append(m)
+            for inspection, team, _findings in plan.inspections:
+                inspection.facility_id = facility_id
+                inspections.append(inspection)
+                teams.append(team)
+        bulk_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
+        bulk_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
+        bulk_create_with_reason(
+            Inspection, inspections, user=actor, reason=REASON, m2m={"inspectors": teams}
+        )
+        findings = []
+        for plan in chunk:
+            for inspection, _team, found in plan.inspections:
+                for f in found:
+                    f.inspection_id = inspection.pk
+                    findings.append(f)
+        bulk_create_with_reason(Finding, findings, user=actor, reason=REASON)
+        counts["giấy chứng nhận"] += len(certificates)
+        counts["biện pháp"] += len(measures)
+        counts["đợt kiểm tra"] += len(inspections)
+        counts["tồn tại"] += len(findings)
+
+    @staticmethod
+    def _inspector_pool() -> dict[str, list[int]]:
+        """Two field inspectors per district (no password: they appear in the records),
+        plus the demo inspector in Tam Đường and Phong Thổ."""
+        pool: dict[str, list[int]] = {}
+        users = get_user_model().objects
+        for code in DISTRICTS:
+            ids = []
+            for n in (1, 2):
+                username = f"canbo{code}-{n}"
+                found = users.filter(username=username).first()
+                if found is None:
+                    rng = random.Random(username)
+                    found = user_create(
+                        username=username,
+                        role=Role.INSPECTOR,
+                        districts=[code],
+                        full_name=Generator._person(rng),
+                    )
+                ids.append(found.pk)
+            if code in ("106", "109"):
+                ids.append(users.get(username="kiemtra").pk)
+            pool[code] = ids
+        return pool
+
+    @staticmethod
+    def _demo_logins(actor, *, demo_enterprise_id: int | None) -> None:
+        """One login per role with the known demo password (updated on every run)."""
+        for username, role, _label, full_name in DEMO_LOGINS:
+            if role == Role.BUSINESS and demo_enterprise_id is None:
+                continue
+            user = user_create(
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                districts=["106", "109"] if role == Role.INSPECTOR else (),
+                enterprise=Enterprise.objects.get(pk=demo_enterprise_id)
+                if role == Role.BUSINESS
+                else None,
+                full_name=full_name,
+                email=f"{username}@example.vn",
+            )
+            if role == Role.ADMIN and not user.is_superuser:
+                user.is_superuser = True
+                user.is_staff = True
+                user.save(update_fields=["is_superuser", "is_staff"])
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
+        for username, _role, label, _name in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<12} {label}")
+        self.stdout.write("Đăng nhập tại http://127.0.0.1:8000/admin/ (hoặc trang chủ /).")
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,154 @@
+"""Inspections and findings: inspectors write in their districts, via the services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from facilities.access import can_inspect, can_record_inspections
+from facilities.api.views import RegistryModelViewSet
+from inspections.api.serializers import (
+    FinalizeSerializer,
+    FindingSerializer,
+    InspectionSerializer,
+    ReasonSerializer,
+    ResolveSerializer,
+)
+from inspections.filtersets import FindingFilterSet, InspectionFilterSet
+from inspections.models import Inspection
+from inspections.selectors import findings_for, inspections_for
+from inspections.services import (
+    finding_create,
+    finding_delete,
+    finding_resolve,
+    finding_update,
+    inspection_cancel,
+    inspection_create,
+    inspection_delete,
+    inspection_finalize,
+    inspection_update,
+)
+
+
+class InspectionWriteRules:
+    """Administrators and inspectors write; inspectors only in their districts."""
+
+    def may_write(self, user) -> bool:
+        return can_record_inspections(user)
+
+    def may_write_object(self, user, obj) -> bool:
+        facility = obj.facility if isinstance(obj, Inspection) else obj.inspection.facility
+        return can_inspect(user, facility)
+
+
+class InspectionViewSet(InspectionWriteRules, RegistryModelViewSet):
+    """Site visits. Business users see only finalized ones of their own facilities."""
+
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilterSet
+    ordering_fields = ["visited_on", "id", "status"]
+
+    def get_queryset(self):
+        return inspections_for(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = inspection_create(
+            user=self.request.user, reason=data.pop("change_reason", None), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = inspection_update(
+            inspection=serializer.instance,
+            user=self.request.user,
+            reason=data.pop("change_reason", None),
+            **data,
+        )
+
+    def reason_from(self, serializer=None):
+        return None  # the services take the change_reason field themselves
+
+    def perform_destroy(self, instance):
+        inspection_delete(inspection=instance, user=self.request.user)
+
+    @extend_schema(request=FinalizeSerializer, responses=InspectionSerializer)
+    @action(detail=True, methods=["post"])
+    def finalize(self, request, pk=None):
+        """Draft → finalized with an outcome; the inspection and its findings then lock."""
+        body = FinalizeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            inspection = self.claimed_object()
+            inspection_finalize(
+                inspection=inspection,
+                user=request.user,
+                outcome=body.validated_data["outcome"],
+                reason=body.validated_data.get("change_reason"),
+            )
+        return Response(self.get_serializer(self.reload(inspection)).data)
+
+    @extend_schema(request=ReasonSerializer, responses=InspectionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Draft → cancelled (the visit did not take place)."""
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            inspection = self.claimed_object()
+            inspection_cancel(
+                inspection=inspection,
+                user=request.user,
+                reason=body.validated_data.get("change_reason"),
+            )
+        return Response(self.get_serializer(self.reload(inspection)).data)
+
+
+class FindingViewSet(InspectionWriteRules, RegistryModelViewSet):
+    """Findings of inspections; locked with their finalized inspection except resolved_on."""
+
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilterSet
+    ordering_fields = ["deadline", "id", "severity", "resolved_on"]
+
+    def get_queryset(self):
+        return findings_for(self.request.user)
+
+    def reason_from(self, serializer=None):
+        return None  # the services take the change_reason field themselves
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = finding_create(
+            user=self.request.user, reason=data.pop("change_reason", None), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = finding_update(
+            finding=serializer.instance,
+            user=self.request.user,
+            reason=data.pop("change_reason", None),
+            **data,
+        )
+
+    def perform_destroy(self, instance):
+        finding_delete(finding=instance, user=self.request.user)
+
+    @extend_schema(request=ResolveSerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Record the day the facility fixed the finding (open after finalization)."""
+        body = ResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            finding = self.claimed_object()
+            finding_resolve(
+                finding=finding,
+                user=request.user,
+                resolved_on=body.validated_data["resolved_on"],
+                reason=body.validated_data.get("change_reason"),
+            )
+        return Response(self.get_serializer(self.reload(finding)).data)

@@ -1,0 +1,61 @@
+"""FilterSets of inspections and findings, shared by the API, the pages and exports."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from facilities.filtersets import IdFilter, district_filter
+from inspections.choices import InspectionStatus, Outcome
+from inspections.models import Finding, Inspection
+
+
+class InspectionFilterSet(django_filters.FilterSet):
+    """Inspections by facility, district, status, outcome and visit dates (inclusive)."""
+
+    facility = IdFilter(field_name="facility_id", label=_("Mã định danh cơ sở"))
+    district = district_filter("facility__district")
+    status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Trạng thái"))
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Kết quả"))
+    visited_after = django_filters.DateFilter(
+        field_name="visited_on", lookup_expr="gte", label=_("Kiểm tra từ ngày (kể cả ngày này)")
+    )
+    visited_before = django_filters.DateFilter(
+        field_name="visited_on", lookup_expr="lte", label=_("Kiểm tra đến ngày (kể cả ngày này)")
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["facility", "district", "status", "outcome", "visited_after", "visited_before"]
+
+
+def overdue_on_q(day, prefix: str = "") -> Q:
+    """Findings of a finalized inspection whose deadline passed before ``day`` unresolved.
+
+    The same rule as ``has_overdue_action`` in compliance.selectors (indicators.md).
+    """
+    return Q(
+        **{
+            f"{prefix}inspection__status": InspectionStatus.FINALIZED,
+            f"{prefix}deadline__isnull": False,
+            f"{prefix}deadline__lt": day,
+        }
+    ) & (Q(**{f"{prefix}resolved_on__isnull": True}) | Q(**{f"{prefix}resolved_on__gt": day}))
+
+
+class FindingFilterSet(django_filters.FilterSet):
+    """Findings by inspection, facility, and overdue on a date."""
+
+    inspection = IdFilter(field_name="inspection_id", label=_("Mã định danh đợt kiểm tra"))
+    facility = IdFilter(field_name="inspection__facility_id", label=_("Mã định danh cơ sở"))
+    overdue_on = django_filters.DateFilter(
+        method="filter_overdue_on", label=_("Quá hạn khắc phục vào ngày (YYYY-MM-DD)")
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["inspection", "facility", "overdue_on"]
+
+    def filter_overdue_on(self, queryset, name, value):
+        return queryset.filter(overdue_on_q(value))

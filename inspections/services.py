@@ -1,0 +1,247 @@
+"""Writes of the inspection lifecycle: draft → finalized (or cancelled), and findings.
+
+Every function is keyword-only, atomic, checks that ``user`` may inspect the facility,
+runs the model's full validation, and writes history with ``user`` and the reason (the
+explicit ``reason``, else the request's ``X-Change-Reason``). Views, serializers, pages
+and admin actions call these; nothing else writes inspections or findings.
+
+A finalized inspection is evidence: it and its findings change afterwards only by a
+correction that carries a reason — except ``resolved_on`` of a finding, which records
+what the facility did after the visit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities.access import can_inspect, role_of
+from facilities.choices import Role
+from facilities.history import change_context, clean_reason, current_reason
+from facilities.models import Facility
+from inspections.choices import InspectionKind, InspectionStatus, Outcome
+from inspections.models import Finding, Inspection
+
+INSPECTION_FIELDS = frozenset({"facility", "kind", "visited_on", "outcome", "summary"})
+FINDING_FIELDS = frozenset(
+    {
+        "inspection",
+        "category",
+        "description",
+        "severity",
+        "corrective_action",
+        "deadline",
+        "resolved_on",
+    }
+)
+# What may change on a finding of a finalized inspection without a correction reason.
+FINDING_FIELDS_OPEN_AFTER_FINALIZE = frozenset({"resolved_on"})
+
+
+def effective_reason(reason: str | None) -> str | None:
+    """The explicit reason, else the one of the surrounding request (X-Change-Reason)."""
+    return clean_reason(reason) or current_reason()
+
+
+def require_inspectable(user, facility: Facility) -> None:
+    """Refuse (PermissionDenied) unless ``user`` may inspect ``facility``."""
+    if not can_inspect(user, facility):
+        raise PermissionDenied(_("Cơ sở này không thuộc địa bàn được giao cho bạn."))
+
+
+def require_correction_reason(reason: str | None) -> None:
+    if not reason:
+        raise ValidationError(
+            {
+                "change_reason": _(
+                    "Đợt kiểm tra đã hoàn tất: chỉ được điều chỉnh khi ghi rõ lý do"
+                    " (trường change_reason hoặc tiêu đề X-Change-Reason)."
+                )
+            }
+        )
+
+
+def _add_acting_inspector(inspection: Inspection, user) -> None:
+    # The inspectors who took part are recorded; an administrator is not an inspector.
+    if role_of(user) == Role.INSPECTOR and not inspection.inspectors.filter(pk=user.pk).exists():
+        inspection.inspectors.add(user)
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    user,
+    facility: Facility,
+    visited_on: datetime.date,
+    kind: str = InspectionKind.PERIODIC,
+    summary: str = "",
+    outcome: str = "",
+    reason: str | None = None,
+) -> Inspection:
+    """Record a draft inspection of ``facility``; the acting inspector is listed on it."""
+    require_inspectable(user, facility)
+    inspection = Inspection(
+        facility=facility, visited_on=visited_on, kind=kind, summary=summary, outcome=outcome
+    )
+    inspection.full_clean()
+    with change_context(user=user, reason=effective_reason(reason) or _("tạo đợt kiểm tra")):
+        inspection.save()
+        _add_acting_inspector(inspection, user)
+    return inspection
+
+
+@transaction.atomic
+def inspection_update(
+    *, inspection: Inspection, user, reason: str | None = None, **changes: Any
+) -> Inspection:
+    """Change an inspection's fields; a finalized one only as a correction with a reason.
+
+    Moving it to another facility needs the right to inspect both facilities.
+    """
+    unknown = set(changes) - INSPECTION_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
+    require_inspectable(user, inspection.facility)
+    reason = effective_reason(reason)
+    changed = {k: v for k, v in changes.items() if getattr(inspection, k) != v}
+    if inspection.is_locked and changed:
+        require_correction_reason(reason)
+    new_facility = changed.get("facility")
+    if new_facility is not None and not can_inspect(user, new_facility):
+        raise ValidationError({"facility": _("Cơ sở này không thuộc địa bàn được giao cho bạn.")})
+    if not changed:
+        return inspection
+    for name, value in changed.items():
+        setattr(inspection, name, value)
+    inspection.full_clean()
+    with change_context(user=user, reason=reason or _("sửa đợt kiểm tra")):
+        inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def inspection_finalize(
+    *, inspection: Inspection, user, outcome: str, reason: str | None = None
+) -> Inspection:
+    """Draft → finalized with an ``outcome``: from now on the visit counts as evidence."""
+    require_inspectable(user, inspection.facility)
+    if inspection.status != InspectionStatus.DRAFT:
+        raise ValidationError(
+            {"status": _("Chỉ hoàn tất được đợt kiểm tra đang ở trạng thái nháp.")}
+        )
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Cần chọn kết quả kiểm tra hợp lệ để hoàn tất.")})
+    inspection.status = InspectionStatus.FINALIZED
+    inspection.outcome = outcome
+    inspection.finalized_at = timezone.now()
+    inspection.finalized_by = user
+    inspection.full_clean()
+    with change_context(user=user, reason=effective_reason(reason) or _("hoàn tất đợt kiểm tra")):
+        inspection.save()
+        _add_acting_inspector(inspection, user)
+    return inspection
+
+
+@transaction.atomic
+def inspection_cancel(*, inspection: Inspection, user, reason: str | None = None) -> Inspection:
+    """Draft → cancelled (the visit did not take place); a finalized one cannot be."""
+    require_inspectable(user, inspection.facility)
+    if inspection.status != InspectionStatus.DRAFT:
+        raise ValidationError({"status": _("Chỉ hủy được đợt kiểm tra đang ở trạng thái nháp.")})
+    inspection.status = InspectionStatus.CANCELLED
+    with change_context(user=user, reason=effective_reason(reason) or _("hủy đợt kiểm tra")):
+        inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def inspection_delete(*, inspection: Inspection, user, reason: str | None = None) -> None:
+    """Delete a draft inspection and its findings; finalized ones are evidence and stay."""
+    require_inspectable(user, inspection.facility)
+    if inspection.status == InspectionStatus.FINALIZED:
+        raise ValidationError({"status": _("Đợt kiểm tra đã hoàn tất là hồ sơ, không được xóa.")})
+    with change_context(user=user, reason=effective_reason(reason) or _("xóa đợt kiểm tra")):
+        for finding in inspection.findings.all():
+            finding.delete()
+        inspection.delete()
+
+
+@transaction.atomic
+def finding_create(
+    *, user, inspection: Inspection, reason: str | None = None, **fields: Any
+) -> Finding:
+    """Record a finding of ``inspection``; on a finalized one only as a correction."""
+    unknown = set(fields) - (FINDING_FIELDS - {"inspection"})
+    if unknown:
+        raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
+    require_inspectable(user, inspection.facility)
+    reason = effective_reason(reason)
+    if inspection.is_locked:
+        require_correction_reason(reason)
+    finding = Finding(inspection=inspection, **fields)
+    finding.full_clean()
+    with change_context(user=user, reason=reason or _("ghi nhận tồn tại, vi phạm")):
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, user, reason: str | None = None, **changes: Any) -> Finding:
+    """Change a finding; once its inspection is finalized, anything but ``resolved_on``
+    needs a correction reason. Moving it to another inspection checks both."""
+    unknown = set(changes) - FINDING_FIELDS
+    if unknown:
+        raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
+    require_inspectable(user, finding.inspection.facility)
+    reason = effective_reason(reason)
+    changed = {k: v for k, v in changes.items() if getattr(finding, k) != v}
+    target = changed.get("inspection")
+    if target is not None:
+        if not can_inspect(user, target.facility):
+            raise ValidationError(
+                {"inspection": _("Cơ sở này không thuộc địa bàn được giao cho bạn.")}
+            )
+        if target.is_locked:
+            require_correction_reason(reason)
+    if finding.inspection.is_locked and set(changed) - FINDING_FIELDS_OPEN_AFTER_FINALIZE:
+        require_correction_reason(reason)
+    if not changed:
+        return finding
+    for name, value in changed.items():
+        setattr(finding, name, value)
+    finding.full_clean()
+    with change_context(user=user, reason=reason or _("sửa tồn tại, vi phạm")):
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_resolve(
+    *, finding: Finding, user, resolved_on: datetime.date, reason: str | None = None
+) -> Finding:
+    """Record the day the facility fixed what was found (allowed after finalization)."""
+    require_inspectable(user, finding.inspection.facility)
+    if resolved_on > timezone.localdate():
+        raise ValidationError({"resolved_on": _("Ngày khắc phục xong không được sau hôm nay.")})
+    finding.resolved_on = resolved_on
+    finding.full_clean()
+    with change_context(user=user, reason=effective_reason(reason) or _("khắc phục xong")):
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, user, reason: str | None = None) -> None:
+    """Delete a finding of a draft inspection; those of finalized ones are evidence."""
+    require_inspectable(user, finding.inspection.facility)
+    if finding.inspection.is_locked:
+        raise ValidationError(
+            {"status": _("Đợt kiểm tra đã hoàn tất là hồ sơ, không được xóa tồn tại của nó.")}
+        )
+    with change_context(user=user, reason=effective_reason(reason) or _("xóa tồn tại, vi phạm")):
+        finding.delete()
