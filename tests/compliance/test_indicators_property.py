@@ -186,7 +186,7 @@ def engine_view(as_of, district=None, sector=None, compute=compute_indicators):
 
 class EngineAgreesWithReference(TestCase):
     @settings(
-        max_examples=60,
+        max_examples=40,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
