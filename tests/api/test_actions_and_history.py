@@ -101,7 +101,7 @@ def test_verifying_a_measure_records_the_inspector(as_inspector, own_facility):
     assert (done.data["verified_on"], done.data["verified_by"]) == ("2026-05-02", "kiemtra106")
     # verified_on is read-only on the measure itself: only the action sets it.
     ignored = as_inspector.patch(
-        f"/api/v1/clean-tech-measures/{measure.pk}/", {"verified_on": None}
+        f"/api/v1/clean-tech-measures/{measure.pk}/", {"verified_on": None}, format="json"
     )
     assert ignored.status_code == 403
 
