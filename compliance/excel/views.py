@@ -28,6 +28,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSetMixin
 
 from compliance.excel import jobs
 from compliance.excel.export import (
@@ -79,7 +80,17 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class ExcelAPIView(APIView):
+class IsRegistryAdmin(BasePermission):
+    """Registry administrators only (anonymous: 401; other roles: 403)."""
+
+    def has_permission(self, request, view):
+        return role_of(request.user) is not None and can_manage_registry(request.user)
+
+
+class ExcelAPIView(ViewSetMixin, APIView):
+    """A one-action view set: routed with ``as_view({"get": "get"})`` so that the API's
+    permission matrix (tests/api) sees its methods like those of the routers' views."""
+
     permission_classes = [HasRegistryRole]
     content_negotiation_class = AnyAccept
 
@@ -110,6 +121,7 @@ class ImportUpload(ExcelAPIView):
     """``POST /api/v1/imports/`` (multipart ``file``, ``dry_run``, ``background``)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsRegistryAdmin]
 
     @extend_schema(
         summary="Import a workbook (all rows or none); dry_run=true only reports",
@@ -126,8 +138,6 @@ class ImportUpload(ExcelAPIView):
         responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def post(self, request):
-        if not can_manage_registry(request.user):
-            raise PermissionDenied
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": [_("Hãy chọn tệp .xlsx để nhập.")]}, status=400)
@@ -159,8 +169,8 @@ class ImportUpload(ExcelAPIView):
 
 
 def job_payload(job: ExcelJob, request=None) -> dict:
-    url = reverse("excel-api:job", args=[job.pk])
-    download = reverse("excel-api:job-download", args=[job.pk]) if job.output else None
+    url = reverse("excel-api:excel-job", args=[job.pk])
+    download = reverse("excel-api:excel-job-download", args=[job.pk]) if job.output else None
     return {
         "id": str(job.pk),
         "kind": job.kind,
@@ -398,7 +408,7 @@ def job_page(request, pk):
             "job": job,
             "result": result,
             "rows_shown": (result.get("rows") or [])[:500],
-            "status_url": reverse("excel-api:job", args=[job.pk]),
+            "status_url": reverse("excel-api:excel-job", args=[job.pk]),
             "can_commit": job.kind == ExcelJob.Kind.IMPORT_DRY_RUN
             and job.status == ExcelJob.Status.DONE
             and result.get("valid"),

@@ -270,6 +270,39 @@ MATRIX = {
         INSPECTORS(200),
     ),
     ("history-list", "get"): (lambda w: "/api/v1/history/", None, READ_ALL),
+    # Excel (compliance.excel): exports are scoped like the lists, so every role gets a
+    # file (a competitor's is empty); imports are for administrators (a request without
+    # a file is a 400 naming the missing ``file``).
+    ("excel-template", "get"): (lambda w: "/api/v1/imports/template.xlsx", None, READ_ALL),
+    ("excel-import", "post"): (lambda w: "/api/v1/imports/", lambda w: {}, ADMIN_ONLY(400)),
+    ("excel-facility-export", "get"): (
+        lambda w: "/api/v1/facilities/export.xlsx",
+        None,
+        READ_ALL,
+    ),
+    ("excel-facility-csv", "get"): (lambda w: "/api/v1/facilities/export.csv", None, READ_ALL),
+    ("excel-inspection-export", "get"): (
+        lambda w: "/api/v1/inspections/export.xlsx",
+        None,
+        READ_ALL,
+    ),
+    ("excel-report", "get"): (lambda w: "/api/v1/indicators/report.xlsx?year=2025", None, READ_ALL),
+    ("excel-history-export", "get"): (
+        lambda w: "/api/v1/history/export.xlsx",
+        None,
+        expect(default=403, admin=200, auditor=200),
+    ),
+    # A job is its starter's only: anyone else's is 404 like one that does not exist.
+    ("excel-job", "get"): (
+        lambda w: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/",
+        None,
+        expect(default=404),
+    ),
+    ("excel-job-download", "get"): (
+        lambda w: "/api/v1/jobs/00000000-0000-4000-8000-000000000000/download/",
+        None,
+        expect(default=404),
+    ),
 }
 
 
