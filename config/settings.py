@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the language switch says otherwise (not Accept-Language).
+    "facilities.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "facilities.context_processors.registry",
             ],
         },
     }
@@ -142,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Language, time -------------------------------------------------------------------
@@ -152,6 +154,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy and 1.234,5 in Vietnamese (config/formats/vi); templates group thousands
+# with floatformat:"g"/intcomma only where a figure is shown, never in ids or URLs.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -169,6 +174,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Inspection attachments (photos, documents) are served only through a view that checks
+# who may see the inspection; MEDIA_URL is never mounted.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Security (production switches) ---------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -6,24 +6,14 @@ from compliance.excel import views
 
 app_name = "excel-api"
 
-GET = {"get": "get"}
-
 urlpatterns = [
-    path("imports/template.xlsx", views.TemplateDownload.as_view(GET), name="excel-template"),
-    path("imports/", views.ImportUpload.as_view({"post": "post"}), name="excel-import"),
-    path("jobs/<uuid:pk>/", views.JobStatus.as_view(GET), name="excel-job"),
-    path("jobs/<uuid:pk>/download/", views.JobDownload.as_view(GET), name="excel-job-download"),
-    path(
-        "facilities/export.xlsx",
-        views.FacilityExport.as_view(GET),
-        name="excel-facility-export",
-    ),
-    path("facilities/export.csv", views.FacilityExportCsv.as_view(GET), name="excel-facility-csv"),
-    path(
-        "inspections/export.xlsx",
-        views.InspectionExport.as_view(GET),
-        name="excel-inspection-export",
-    ),
-    path("indicators/report.xlsx", views.ReportWorkbook.as_view(GET), name="excel-report"),
-    path("history/export.xlsx", views.HistoryExport.as_view(GET), name="excel-history-export"),
+    path("imports/template.xlsx", views.TemplateDownload.as_view(), name="template"),
+    path("imports/", views.ImportUpload.as_view(), name="import"),
+    path("jobs/<uuid:pk>/", views.JobStatus.as_view(), name="job"),
+    path("jobs/<uuid:pk>/download/", views.JobDownload.as_view(), name="job-download"),
+    path("facilities/export.xlsx", views.FacilityExport.as_view(), name="facility-export"),
+    path("facilities/export.csv", views.FacilityExportCsv.as_view(), name="facility-csv"),
+    path("inspections/export.xlsx", views.InspectionExport.as_view(), name="inspection-export"),
+    path("indicators/report.xlsx", views.ReportWorkbook.as_view(), name="report"),
+    path("history/export.xlsx", views.HistoryExport.as_view(), name="history-export"),
 ]

@@ -9,14 +9,13 @@ the user who started it (anyone else: 404).
 from __future__ import annotations
 
 import datetime
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -28,7 +27,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.viewsets import ViewSetMixin
 
 from compliance.excel import jobs
 from compliance.excel.export import (
@@ -41,12 +39,13 @@ from compliance.excel.export import (
 )
 from compliance.excel.importer import import_workbook
 from compliance.excel.models import ExcelJob
-from compliance.excel.report_workbook import build_report_workbook, live_report_data
+from compliance.excel.report_workbook import build_report_workbook, report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
 from compliance.indicators import rules
+from compliance.indicators.api import ReadsProvinceFigures
 from compliance.models import Certificate, CleanTechMeasure
-from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
+from facilities.access import can_manage_registry, can_read_history, role_of
 from facilities.models import Enterprise, Facility
 from inspections.filtersets import InspectionFilterSet
 from inspections.models import Finding, Inspection
@@ -87,10 +86,7 @@ class IsRegistryAdmin(BasePermission):
         return role_of(request.user) is not None and can_manage_registry(request.user)
 
 
-class ExcelAPIView(ViewSetMixin, APIView):
-    """A one-action view set: routed with ``as_view({"get": "get"})`` so that the API's
-    permission matrix (tests/api) sees its methods like those of the routers' views."""
-
+class ExcelAPIView(APIView):
     permission_classes = [HasRegistryRole]
     content_negotiation_class = AnyAccept
 
@@ -169,8 +165,8 @@ class ImportUpload(ExcelAPIView):
 
 
 def job_payload(job: ExcelJob, request=None) -> dict:
-    url = reverse("excel-api:excel-job", args=[job.pk])
-    download = reverse("excel-api:excel-job-download", args=[job.pk]) if job.output else None
+    url = reverse("excel-api:job", args=[job.pk])
+    download = reverse("excel-api:job-download", args=[job.pk]) if job.output else None
     return {
         "id": str(job.pk),
         "kind": job.kind,
@@ -304,7 +300,14 @@ class HistoryExport(ExcelAPIView):
 
 
 class ReportWorkbook(ExcelAPIView):
-    """``GET /api/v1/indicators/report.xlsx?year=Y``: the annual report workbook."""
+    """``GET /api/v1/indicators/report.xlsx?year=Y``: the annual report workbook.
+
+    Province-wide figures and every facility's standing: the same readers as the
+    indicators API (administrators, auditors, inspectors; business users 403). A
+    published year prints from its frozen snapshot.
+    """
+
+    permission_classes = [ReadsProvinceFigures]
 
     @extend_schema(
         summary="The annual report workbook of year Y (figures on 31 December)",
@@ -325,7 +328,7 @@ class ReportWorkbook(ExcelAPIView):
                 status=400,
             )
         year = int(raw)
-        data = live_report_data(year, facilities_queryset=facilities_for(request.user))
+        data = report_data(year)
         response = HttpResponse(build_report_workbook(data), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="bao-cao-nam-{year}.xlsx"'
         return response
@@ -337,25 +340,6 @@ class ReportWorkbook(ExcelAPIView):
 def _admin_only(request) -> None:
     if not can_manage_registry(request.user):
         raise PermissionDenied
-
-
-def _login_url() -> str:
-    """The site's login page, or the admin's (which every account can use) until the
-    pages' own login route exists."""
-    try:
-        return resolve_url(settings.LOGIN_URL)
-    except NoReverseMatch:
-        return reverse("admin:login")
-
-
-def login_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), _login_url())
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @login_required
@@ -408,7 +392,7 @@ def job_page(request, pk):
             "job": job,
             "result": result,
             "rows_shown": (result.get("rows") or [])[:500],
-            "status_url": reverse("excel-api:excel-job", args=[job.pk]),
+            "status_url": reverse("excel-api:job", args=[job.pk]),
             "can_commit": job.kind == ExcelJob.Kind.IMPORT_DRY_RUN
             and job.status == ExcelJob.Status.DONE
             and result.get("valid"),

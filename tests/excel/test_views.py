@@ -134,7 +134,7 @@ class TestImportPage:
         client.force_login(admin_user)
         page = client.get("/imports/")
         assert page.status_code == 200
-        assert reverse("excel-api:excel-template").encode() in page.content
+        assert reverse("excel-api:template").encode() in page.content
         response = client.post("/imports/", {"file": upload(book())})
         assert response.status_code == 302
         report = client.get(response["Location"])
@@ -152,7 +152,7 @@ class TestImportPage:
         job = ExcelJob.objects.create(kind=ExcelJob.Kind.IMPORT_DRY_RUN, user=admin_user)
         page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
         assert "<progress" in page
-        assert reverse("excel-api:excel-job", args=[job.pk]) in page
+        assert reverse("excel-api:job", args=[job.pk]) in page
 
     def test_the_page_shows_a_refused_file_without_writing(self, client, admin_user):
         client.force_login(admin_user)
