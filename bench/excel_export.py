@@ -127,6 +127,7 @@ def main() -> None:
         print(
             f"{name:7s} {r['seconds']:7.2f} s  ×{r['seconds'] / bare:4.2f} of bare  "
             f"peak RSS {r['peak_rss_mb']:6.1f} MB (process at start {r['rss_before_mb']} MB)"
+            f"  runs {r['all_seconds']} s"
         )
 
 
