@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 
-from compliance.models import Certificate, CleanTechMeasure
+from compliance.models import AnnualReport, Certificate, CleanTechMeasure
+from facilities.access import role_of
 from facilities.admin_base import RegistryAdmin
+from facilities.choices import Role
 
 
 @admin.register(Certificate)
@@ -25,3 +27,35 @@ class CleanTechMeasureAdmin(RegistryAdmin):
     list_select_related = ["facility"]
     raw_id_fields = ["facility", "verified_by"]
     readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    """Published reports can be looked at, never added, changed or deleted here
+    (publishing is a service with its own checks; a published report is frozen)."""
+
+    list_display = ["year", "as_of", "published_at", "published_by"]
+    readonly_fields = [
+        "year",
+        "as_of",
+        "new_build_since",
+        "assessment_valid_years",
+        "published_at",
+        "published_by",
+        "figures",
+    ]
+    exclude = ["rows"]  # up to one row per facility and indicator: too big for a form
+    actions = None
+
+    def has_view_permission(self, request, obj=None):
+        # Administrators and auditors read reports; no group permission is needed.
+        return role_of(request.user) in (Role.ADMIN, Role.AUDITOR)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

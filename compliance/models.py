@@ -143,3 +143,65 @@ class CleanTechMeasure(RegistryModel):
             errors["verified_on"] = _("Ngày xác nhận không được trước ngày lắp đặt.")
         if errors:
             raise ValidationError(errors)
+
+
+class PublishedReportError(Exception):
+    """Raised on any attempt to change or delete a published annual report."""
+
+
+class AnnualReportQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: a published report is frozen for good."""
+
+    def update(self, **kwargs):
+        raise PublishedReportError(_("Báo cáo năm đã công bố không thể sửa."))
+
+    def delete(self):
+        raise PublishedReportError(_("Báo cáo năm đã công bố không thể xóa."))
+
+    # bulk_update goes through update(); named here so the refusal is explicit.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PublishedReportError(_("Báo cáo năm đã công bố không thể sửa."))
+
+
+class AnnualReport(models.Model):
+    """The published annual report of year ``year``: figures on 31 December, frozen.
+
+    Written once by ``compliance.services.annual_report_publish`` and never again: the
+    model, its queryset and its admin refuse every change and deletion. ``figures`` is
+    the engine's JSON of that date (api.md shape); ``rows`` holds, per indicator code,
+    every facility of the population with ``counted`` and ``reason`` as they stood; the
+    rule settings in force are kept beside them so that a later change of settings
+    explains a difference.
+    """
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    as_of = models.DateField(_("số liệu tính đến ngày"))
+    figures = models.JSONField(_("số liệu"))
+    rows = models.JSONField(_("danh sách cơ sở"))
+    new_build_since = models.DateField(_("mốc cơ sở mới xây dựng"))
+    assessment_valid_years = models.PositiveSmallIntegerField(_("thời hạn đánh giá (năm)"))
+    published_at = models.DateTimeField(_("công bố lúc"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người công bố"),
+    )
+
+    objects = AnnualReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("báo cáo năm đã công bố")
+        verbose_name_plural = _("báo cáo năm đã công bố")
+
+    def __str__(self) -> str:
+        return str(_("Báo cáo năm %(year)s") % {"year": self.year})
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PublishedReportError(_("Báo cáo năm đã công bố không thể sửa."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedReportError(_("Báo cáo năm đã công bố không thể xóa."))

@@ -1,17 +1,21 @@
-"""Writes of the compliance app with rules beyond one form: verifying measures."""
+"""Writes of the compliance app with rules beyond one form: verifying measures,
+publishing annual reports."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.models import CleanTechMeasure
+from compliance.indicators import compute_snapshot, rules
+from compliance.models import AnnualReport, CleanTechMeasure
 from facilities.access import can_inspect
 from facilities.history import change_context, clean_reason, current_reason
+from facilities.models import new_build_since
 
 
 @transaction.atomic
@@ -37,3 +41,49 @@ def measure_verify(
     with change_context(user=user, reason=reason):
         measure.save()
     return measure
+
+
+class ReportAlreadyPublished(Exception):
+    """Year Y's report is published already; it can be neither replaced nor redone."""
+
+
+def validate_report_year(year: int, *, today: datetime.date | None = None) -> None:
+    """A report year is one that has ended: 2000 ≤ year and 31 December year < today."""
+    today = today or timezone.localdate()
+    if year < rules.MIN_YEAR or rules.year_end(year) >= today:
+        raise ValidationError(
+            _("Chỉ công bố được báo cáo của năm đã kết thúc, từ năm %(min)s đến năm %(max)s.")
+            % {"min": rules.MIN_YEAR, "max": today.year - 1},
+            code="report_year",
+        )
+
+
+@transaction.atomic
+def annual_report_publish(*, year: int, user) -> AnnualReport:
+    """Compute year ``year``'s report on 31 December and freeze it, once and for all.
+
+    The figures and every facility's row come from one query (``compute_snapshot``), so
+    they agree with each other. A second publication of the same year — even a
+    concurrent one — raises ``ReportAlreadyPublished`` (unique year).
+    """
+    validate_report_year(year)
+    if AnnualReport.objects.filter(year=year).exists():
+        raise ReportAlreadyPublished(year)
+    as_of = rules.year_end(year)
+    snapshot = compute_snapshot(as_of)
+    try:
+        with transaction.atomic():
+            return AnnualReport.objects.create(
+                year=year,
+                as_of=as_of,
+                figures=snapshot.report.to_dict(),
+                rows={
+                    code: [row.to_dict() for row in rows] for code, rows in snapshot.rows.items()
+                },
+                new_build_since=new_build_since(),
+                assessment_valid_years=settings.ASSESSMENT_VALID_YEARS,
+                published_at=timezone.now(),
+                published_by=user,
+            )
+    except IntegrityError as exc:
+        raise ReportAlreadyPublished(year) from exc

@@ -250,8 +250,6 @@ EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1
 EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
 # Rows read per sheet at most (a lying dimension cannot make the reader walk further).
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
-# Imports of files above this size run as background jobs from the import page.
-EXCEL_BACKGROUND_BYTES = env.int("EXCEL_BACKGROUND_BYTES", default=512 * 1024)
 # The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
 # name another django-tasks backend (a broker) without code changes.
 TASKS = {

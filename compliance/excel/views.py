@@ -40,10 +40,12 @@ from compliance.excel.export import (
 )
 from compliance.excel.importer import import_workbook
 from compliance.excel.models import ExcelJob
+from compliance.excel.report_workbook import build_report_workbook, live_report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
+from compliance.indicators import rules
 from compliance.models import Certificate, CleanTechMeasure
-from facilities.access import can_manage_registry, can_read_history, role_of
+from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
 from facilities.models import Enterprise, Facility
 from inspections.filtersets import InspectionFilterSet
 from inspections.models import Finding, Inspection
@@ -289,6 +291,34 @@ class HistoryExport(ExcelAPIView):
                 bounds[name] = timezone.make_aware(moment)
         handle = write_history(models, since=bounds.get("since"), until=bounds.get("until"))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class ReportWorkbook(ExcelAPIView):
+    """``GET /api/v1/indicators/report.xlsx?year=Y``: the annual report workbook."""
+
+    @extend_schema(
+        summary="The annual report workbook of year Y (figures on 31 December)",
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=True)],
+        responses=OpenApiTypes.BINARY,
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        raw = request.query_params.get("year", "")
+        if not raw.strip().isdigit() or not (rules.MIN_YEAR <= int(raw) <= rules.max_year(today)):
+            return Response(
+                {
+                    "year": [
+                        _("Năm phải từ %(min)s đến %(max)s.")
+                        % {"min": rules.MIN_YEAR, "max": rules.max_year(today)}
+                    ]
+                },
+                status=400,
+            )
+        year = int(raw)
+        data = live_report_data(year, facilities_queryset=facilities_for(request.user))
+        response = HttpResponse(build_report_workbook(data), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-nam-{year}.xlsx"'
+        return response
 
 
 # --- the import page (HTML) -----------------------------------------------------------

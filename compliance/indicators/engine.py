@@ -375,3 +375,63 @@ def compute_series(
         ]
         points.append(SeriesPoint(year=day.year, as_of=day, indicators=figures))
     return points
+
+
+@dataclass
+class Snapshot:
+    """Figures and every population's rows on one date, from ONE query (one snapshot)."""
+
+    report: IndicatorReport
+    rows: dict[str, list[FacilityRow]]
+
+
+def compute_snapshot(as_of: datetime.date) -> Snapshot:
+    """The province's figures AND every facility's row of each population on ``as_of``.
+
+    For the annual report: the figures are summed from the very rows that are frozen
+    beside them, all read by one statement, so they can never disagree — whatever other
+    sessions commit meanwhile, and whatever the isolation level.
+    """
+    records = (
+        facilities_with_status(Facility.objects.filter(active_on(as_of)), as_of)
+        .order_by("code")
+        .values(
+            "pk",
+            "code",
+            "name",
+            "district_id",
+            "sector_id",
+            "is_production",
+            "is_business",
+            "is_new_build",
+            "compliance_status",
+            "has_verified_measure",
+            "has_valid_certificate",
+            "certificate_reason",
+        )
+    )
+    rows: dict[str, list[FacilityRow]] = {code: [] for code in rules.CODES}
+    cells: dict[tuple[str, str], dict] = {}
+    for record in records:
+        in_population = {
+            rules.ESTABLISHMENTS_MEETING_STANDARDS: True,
+            rules.NEW_PRODUCTION_CLEAN_TECH: bool(
+                record["is_production"] and record["is_new_build"]
+            ),
+            rules.BUSINESSES_CERTIFIED: bool(record["is_business"]),
+        }
+        key = (record["district_id"], record["sector_id"])
+        cell = cells.setdefault(
+            key,
+            {"district_id": key[0], "sector_id": key[1]}
+            | {f"{code}__{x}": 0 for code in rules.CODES for x in "np"},
+        )
+        for code in rules.CODES:
+            if not in_population[code]:
+                continue
+            row = _facility_row(code, record)
+            rows[code].append(row)
+            cell[f"{code}__p"] += 1
+            cell[f"{code}__n"] += row.counted
+    report = _report_from_cells(as_of, None, None, list(cells.values()))
+    return Snapshot(report=report, rows=rows)
