@@ -22,3 +22,10 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The language belongs to this request: leave none active for whatever runs next
+        # in this thread (a management command, a test, the next request's own choice).
+        translation.deactivate()
+        return response
