@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "facilities.context_processors.registry",
             ],
         },
     }
@@ -142,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Language, time -------------------------------------------------------------------
@@ -152,6 +153,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy and 1.234,5 in Vietnamese (config/formats/vi); templates group thousands
+# with floatformat:"g"/intcomma only where a figure is shown, never in ids or URLs.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -169,6 +173,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Inspection attachments (photos, documents) are served only through a view that checks
+# who may see the inspection; MEDIA_URL is never mounted.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Security (production switches) ---------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -242,8 +249,6 @@ EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1
 EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
 # Rows read per sheet at most (a lying dimension cannot make the reader walk further).
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
-# Imports of files above this size run as background jobs from the import page.
-EXCEL_BACKGROUND_BYTES = env.int("EXCEL_BACKGROUND_BYTES", default=512 * 1024)
 # The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
 # name another django-tasks backend (a broker) without code changes.
 TASKS = {

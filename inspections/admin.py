@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from facilities.admin_base import RegistryAdmin
-from inspections.models import Finding, Inspection
+from inspections.models import Attachment, Finding, Inspection
 
 
 class FindingInline(admin.TabularInline):
@@ -33,3 +33,11 @@ class FindingAdmin(RegistryAdmin):
     list_select_related = ["inspection__facility"]
     raw_id_fields = ["inspection"]
     readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(RegistryAdmin):
+    list_display = ["inspection", "original_name", "content_type", "size", "uploaded_by"]
+    list_select_related = ["inspection__facility", "uploaded_by"]
+    raw_id_fields = ["inspection", "uploaded_by"]
+    readonly_fields = ["version", "created_at", "updated_at", "size", "content_type"]

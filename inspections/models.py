@@ -1,4 +1,8 @@
-"""Site visits (inspections) and what inspectors found there (findings)."""
+"""Site visits (inspections), what inspectors found there (findings), and the photos
+and documents taken (attachments)."""
+
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,3 +139,51 @@ class Finding(RegistryModel):
             ) % {"date": visited_on.strftime("%d/%m/%Y")}
         if errors:
             raise ValidationError(errors)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Stored under the inspection's id with a random name: the user's file name is kept
+    in ``original_name`` only, so no typed name ever reaches the file system."""
+    suffix = Path(filename).suffix.lower()
+    return f"inspections/{instance.inspection_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(RegistryModel):
+    """A photo or document taken at an inspection (evidence, like the inspection itself).
+
+    Size and type are checked by the upload form against the file's first bytes, not
+    only its name; files are served through a view that applies the inspection's
+    visibility rules, never from a public media URL.
+    """
+
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("đợt kiểm tra"),
+    )
+    file = models.FileField(_("tệp"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=200)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    caption = models.CharField(_("chú thích"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection_id", "id"]
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

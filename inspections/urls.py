@@ -1,3 +1,17 @@
-"""Routes: filled in by the feature that owns this module."""
+"""Pages of the inspections app (mounted at the site root)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from inspections import views
+
+urlpatterns = [
+    path(
+        "facilities/<int:facility_pk>/inspections/new/",
+        views.inspection_create,
+        name="inspection_create",
+    ),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
+    path("findings/<int:pk>/resolve/", views.finding_resolve, name="finding_resolve"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

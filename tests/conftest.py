@@ -17,6 +17,12 @@ from tests.factories import EnterpriseFactory, FacilityFactory
 PASSWORD = "Mật-khẩu-thử-2026"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Personas are made with passwords; the production hasher costs about a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def own_enterprise(db):
     return EnterpriseFactory(name="Công ty CP Chè Tam Đường")
@@ -109,3 +115,19 @@ def competitor_facility(db, competitor_enterprise):
 def api_client():
     """An API client; call ``api_client.force_authenticate(user)`` to act as a persona."""
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file, as production does.
+
+    Django's default in-memory test database uses SQLite's shared cache, where a second
+    writer fails at once with "table is locked" instead of waiting for the busy timeout;
+    the concurrency tests (tests/api/test_concurrency.py) need the real locking.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("sqlite") / "envreg-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)

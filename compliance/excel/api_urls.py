@@ -14,5 +14,6 @@ urlpatterns = [
     path("facilities/export.xlsx", views.FacilityExport.as_view(), name="facility-export"),
     path("facilities/export.csv", views.FacilityExportCsv.as_view(), name="facility-csv"),
     path("inspections/export.xlsx", views.InspectionExport.as_view(), name="inspection-export"),
+    path("indicators/report.xlsx", views.ReportWorkbook.as_view(), name="report"),
     path("history/export.xlsx", views.HistoryExport.as_view(), name="history-export"),
 ]

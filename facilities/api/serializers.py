@@ -13,6 +13,8 @@ import copy
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
 
 from facilities.api.exceptions import validation_error_detail
 from facilities.filtersets import MAX_ID
@@ -56,6 +58,26 @@ class CodeRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+def place_constraint_errors(model, detail: dict) -> dict:
+    """Move the message of a one-field unique constraint onto that field.
+
+    Django reports a constraint with a custom message as a model-wide error; the client
+    must fix the field ("Đã có cơ sở với mã này." belongs to ``code``).
+    """
+    general = detail.get(api_settings.NON_FIELD_ERRORS_KEY)
+    if not general:
+        return detail
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        message = str(constraint.violation_error_message)
+        if len(fields) == 1 and message in general:
+            general.remove(message)
+            detail.setdefault(fields[0], []).append(message)
+    if not general:
+        del detail[api_settings.NON_FIELD_ERRORS_KEY]
+    return detail
+
+
 class ValidatedModelSerializer(serializers.ModelSerializer):
     """ModelSerializer that validates the would-be instance with ``full_clean()``.
 
@@ -75,6 +97,16 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("Phiên bản; gửi lại trong If-Match (ETag) để tránh ghi đè.")
     )
 
+    def get_fields(self):
+        # Uniqueness is checked by full_clean with the model's own constraint messages.
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+    def get_validators(self):
+        return list(getattr(self.Meta, "validators", []))
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         values = {k: v for k, v in attrs.items() if k != "change_reason"}
@@ -90,7 +122,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean()
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(validation_error_detail(exc)) from exc
+            raise serializers.ValidationError(
+                place_constraint_errors(model, validation_error_detail(exc))
+            ) from exc
         return attrs
 
     def create(self, validated_data):

@@ -19,12 +19,6 @@ TODAY = datetime.datetime(2026, 6, 1, 9, 0)
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Personas are made with passwords; the production hasher costs ~1 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def frozen_today():
     with time_machine.travel(TODAY, tick=False):
         yield

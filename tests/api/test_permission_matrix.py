@@ -56,6 +56,17 @@ READ_OWN = expect(default=200, business_other=404)  # rows of one enterprise
 ADMIN_ONLY = lambda ok: expect(default=403, admin=ok)  # noqa: E731
 INSPECTORS = lambda ok: expect(default=403, admin=ok, inspector_own=ok)  # noqa: E731
 NOT_ALLOWED = expect(default=405)
+STAFF_FIGURES = expect(default=200, business_own=403, business_other=403)
+
+
+NO_JOB = "00000000-0000-4000-8000-000000000000"
+
+
+class MULTIPART(dict):
+    """A payload sent as multipart/form-data (uploads) rather than JSON."""
+
+    def __call__(self, w):
+        return self
 
 
 def _facility_payload(w):
@@ -280,31 +291,107 @@ MATRIX = {
         INSPECTORS(200),
     ),
     ("history-list", "get"): (lambda w: "/api/v1/history/", None, READ_ALL),
+    # Excel (compliance.excel): exports start from the same access scopes as the lists.
+    ("excel-api:template", "get"): (lambda w: "/api/v1/imports/template.xlsx", None, READ_ALL),
+    ("excel-api:import", "post"): (
+        lambda w: "/api/v1/imports/",
+        MULTIPART({"dry_run": "true"}),  # no file: an administrator is told to choose one
+        ADMIN_ONLY(400),
+    ),
+    # A job belongs to the user who started it: anyone else's (or none) is 404.
+    ("excel-api:job", "get"): (lambda w: f"/api/v1/jobs/{NO_JOB}/", None, expect(default=404)),
+    ("excel-api:job-download", "get"): (
+        lambda w: f"/api/v1/jobs/{NO_JOB}/download/",
+        None,
+        expect(default=404),
+    ),
+    ("excel-api:facility-export", "get"): (
+        lambda w: "/api/v1/facilities/export.xlsx",
+        None,
+        READ_ALL,
+    ),
+    ("excel-api:facility-csv", "get"): (lambda w: "/api/v1/facilities/export.csv", None, READ_ALL),
+    ("excel-api:inspection-export", "get"): (
+        lambda w: "/api/v1/inspections/export.xlsx",
+        None,
+        READ_ALL,
+    ),
+    ("excel-api:report", "get"): (
+        lambda w: "/api/v1/indicators/report.xlsx?year=2025",
+        None,
+        STAFF_FIGURES,
+    ),
+    # Indicators (compliance.indicators): province figures for staff roles only, since a
+    # district × sector cell can hold a single competitor; a business user reads its own
+    # facilities' standing.
+    ("indicators", "get"): (lambda w: "/api/v1/indicators/?as_of=2025-12-31", None, STAFF_FIGURES),
+    ("indicators-facilities", "get"): (
+        lambda w: "/api/v1/indicators/facilities/?code=establishments_meeting_standards",
+        None,
+        READ_ALL,
+    ),
+    ("indicators-series", "get"): (
+        lambda w: "/api/v1/indicators/series/?from=2024&to=2025",
+        None,
+        STAFF_FIGURES,
+    ),
+    ("indicators-reports", "get"): (lambda w: "/api/v1/indicators/reports/", None, STAFF_FIGURES),
+    ("indicators-report", "get"): (
+        lambda w: "/api/v1/indicators/reports/2025/",
+        None,
+        STAFF_FIGURES,
+    ),
+    ("indicators-report-facilities", "get"): (
+        lambda w: "/api/v1/indicators/reports/2025/facilities/?code=businesses_certified",
+        None,
+        STAFF_FIGURES,
+    ),
+    ("indicators-report-publish", "post"): (
+        lambda w: "/api/v1/indicators/reports/2025/publish/",
+        lambda w: {},
+        ADMIN_ONLY(201),
+    ),
+    # Not published yet: nothing to compare with.
+    ("indicators-report-diff", "get"): (
+        lambda w: "/api/v1/indicators/reports/2025/diff/",
+        None,
+        expect(default=404, business_own=403, business_other=403),
+    ),
+    ("excel-api:history-export", "get"): (
+        lambda w: "/api/v1/history/export.xlsx",
+        None,
+        expect(default=403, admin=200, auditor=200),
+    ),
 }
 
 
-def _walk(patterns, prefix=""):
+def _walk(patterns, prefix="", namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name}", entry
 
 
 def api_routes() -> dict[tuple[str, str], str]:
     """Every (url name, method) the API serves, from the resolver (HEAD/OPTIONS aside)."""
     routes = {}
-    for route, entry in _walk(get_resolver().url_patterns):
+    for route, name, entry in _walk(get_resolver().url_patterns):
         if not route.startswith("api/v1/"):
             continue
         actions = getattr(entry.callback, "actions", None)
         if actions is None:
-            routes[(entry.name, "*")] = route
-            continue
+            view_class = getattr(entry.callback, "view_class", None)
+            if name in EXEMPT or view_class is None:
+                routes[(name, "*")] = route
+                continue
+            actions = {m: m for m in ("get", "post", "put", "patch", "delete")}
+            actions = {m: m for m in actions if hasattr(view_class, m)}
         for method in actions:
             if method in ("head", "options"):
                 continue  # answered like GET / by DRF's metadata, for the same users
-            routes[(entry.name, method)] = route
+            routes[(name, method)] = route
     return routes
 
 
@@ -318,7 +405,26 @@ def test_every_api_endpoint_is_in_the_matrix():
     assert stale == [], f"the matrix names endpoints that no longer exist: {stale}"
 
 
-@pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda k: f"{k[0]}:{k[1]}")
+# Cells where the code disagrees with the rule, each with the reason; strict, so the
+# fix turns them into failures that ask for this entry to go.
+KNOWN_GAPS = {
+    ("excel-api:report", "get"): (
+        "report.xlsx gives business users the province figures that /indicators/reports/ "
+        "refuses them (403): an aggregate can disclose a single competitor's standing"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(key, marks=pytest.mark.xfail(reason=KNOWN_GAPS[key], strict=True))
+        if key in KNOWN_GAPS
+        else key
+        for key in sorted(MATRIX)
+    ],
+    ids=lambda k: f"{k[0]}:{k[1]}",
+)
 def test_each_role_gets_the_expected_status(key, personas, world):
     url_for, payload_for, expected = MATRIX[key]
     method = key[1]
@@ -330,7 +436,8 @@ def test_each_role_gets_the_expected_status(key, personas, world):
         with transaction.atomic():
             url = url_for(world)
             payload = payload_for(world) if payload_for else None
-            response = getattr(client, method)(url, payload, format="json")
+            kind = "multipart" if isinstance(payload, MULTIPART) else "json"
+            response = getattr(client, method)(url, payload, format=kind)
             actual[role] = response.status_code
             transaction.set_rollback(True)
         world._cache.clear()

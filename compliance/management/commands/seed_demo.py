@@ -21,7 +21,7 @@ default 300 adds the 700 missing ones. To start afresh, delete the database.
 
 Every history row is attributed to ``--user`` (or the system account) with the reason
 "seed_demo". Rows are generated in Python and written in batches with
-``bulk_create_with_reason``, a chunk of facilities per transaction.
+``copy_create_with_reason``, a chunk of facilities per transaction.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from stdnum.vn import mst
 from compliance.choices import MeasureCategory, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.choices import Activity, Role
-from facilities.history import bulk_create_with_reason, change_context, system_user
+from facilities.history import change_context, copy_create_with_reason, system_user
 from facilities.models import District, Enterprise, Facility, Sector
 from facilities.services import user_create
 from inspections.choices import (
@@ -729,7 +729,7 @@ class Command(BaseCommand):
         ]
         with transaction.atomic():
             for batch in _batches(new, CHUNK):
-                for e in bulk_create_with_reason(Enterprise, batch, user=actor, reason=REASON):
+                for e in copy_create_with_reason(Enterprise, batch, user=actor, reason=REASON):
                     existing[e.tax_code] = e.pk
         counts["doanh nghiệp"] = len(new)
         enterprise_ids = [existing[p.tax_code] for p in plans]
@@ -760,7 +760,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _write_chunk(chunk: list[FacilityPlan], actor, counts: dict[str, int]) -> None:
-        created = bulk_create_with_reason(
+        created = copy_create_with_reason(
             Facility, [p.facility for p in chunk], user=actor, reason=REASON
         )
         counts["cơ sở"] += len(created)
@@ -777,9 +777,9 @@ class Command(BaseCommand):
                 inspection.facility_id = facility_id
                 inspections.append(inspection)
                 teams.append(team)
-        bulk_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
-        bulk_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
-        bulk_create_with_reason(
+        copy_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
+        copy_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
+        copy_create_with_reason(
             Inspection, inspections, user=actor, reason=REASON, m2m={"inspectors": teams}
         )
         findings = []
@@ -788,7 +788,7 @@ class Command(BaseCommand):
                 for f in found:
                     f.inspection_id = inspection.pk
                     findings.append(f)
-        bulk_create_with_reason(Finding, findings, user=actor, reason=REASON)
+        copy_create_with_reason(Finding, findings, user=actor, reason=REASON)
         counts["giấy chứng nhận"] += len(certificates)
         counts["biện pháp"] += len(measures)
         counts["đợt kiểm tra"] += len(inspections)

@@ -1,0 +1,73 @@
+"""A line chart of an indicator's yearly series, drawn on the server as inline SVG.
+
+No JavaScript and no chart library: the page shows the chart with scripts off, and the
+figures are in a table right under it for screen readers and for copying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 28
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Coordinates for the template: the series polyline, its dots, the target line."""
+
+    width: int
+    height: int
+    points: list[Point]
+    polyline: str
+    target_y: float
+    target_label: str
+    y_ticks: list[tuple[float, int]]
+    x_ticks: list[tuple[float, str]]
+    bottom: float
+    left: float
+    right: float
+
+
+def line_chart(entries: list[tuple[str, float | None]], target_percent: int) -> Chart:
+    """``entries`` are (label, value in percent or None); None leaves a gap in the dots."""
+    inner_w = WIDTH - LEFT - RIGHT
+    inner_h = HEIGHT - TOP - BOTTOM
+    step = inner_w / max(len(entries) - 1, 1)
+
+    def y_of(percent: float) -> float:
+        return round(TOP + inner_h * (1 - percent / 100), 1)
+
+    points = [
+        Point(x=round(LEFT + i * step, 1), y=y_of(value), label=label, value=value)
+        for i, (label, value) in enumerate(entries)
+        if value is not None
+    ]
+    # Label every year on a wide series would overlap: at most ~8 labels.
+    every = max(1, round(len(entries) / 8))
+    x_ticks = [
+        (round(LEFT + i * step, 1), label)
+        for i, (label, _value) in enumerate(entries)
+        if i % every == 0 or i == len(entries) - 1
+    ]
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        points=points,
+        polyline=" ".join(f"{p.x},{p.y}" for p in points),
+        target_y=y_of(target_percent),
+        target_label=f"{target_percent}%",
+        y_ticks=[(y_of(v), v) for v in (0, 25, 50, 75, 100)],
+        x_ticks=x_ticks,
+        bottom=HEIGHT - BOTTOM,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+    )

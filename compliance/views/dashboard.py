@@ -1,0 +1,166 @@
+"""The dashboard: the three indicators against their targets, on any date, with the
+yearly series as a chart and the figures by district and by sector, each figure linking
+to the facilities behind it with their reasons (compliance.indicators does the counting).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compliance.indicators import compute_indicators, compute_series, facility_rows
+from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
+from compliance.views.chart import line_chart
+from compliance.views.labels import REASON_LABELS
+from facilities.access import facilities_for
+from facilities.models import District, Sector
+from facilities.views import STAFF_ROLES, role_required
+from inspections.forms import DateInput
+
+
+class ScopeForm(forms.Form):
+    """The date and scope of the figures; an invalid value falls back to the default."""
+
+    as_of = forms.DateField(label=_("Tính đến ngày"), required=False, widget=DateInput())
+    district = forms.ModelChoiceField(
+        label=_("Huyện / Thành phố"),
+        queryset=District.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Toàn tỉnh"),
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Ngành, lĩnh vực"),
+        queryset=Sector.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tất cả các ngành"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = timezone.localdate()
+
+    def scope(self) -> tuple[datetime.date, str | None, str | None]:
+        today = timezone.localdate()
+        if not self.is_valid():
+            return today, None, None
+        data = self.cleaned_data
+        return (
+            data.get("as_of") or today,
+            data["district"].code if data.get("district") else None,
+            data["sector"].code if data.get("sector") else None,
+        )
+
+
+def _series_to_year(today: datetime.date) -> int:
+    """The last year whose 31 December has passed (today is added as its own point)."""
+    return today.year if (today.month, today.day) == (12, 31) else today.year - 1
+
+
+@role_required(*STAFF_ROLES)
+def dashboard(request):
+    """Indicators on the chosen date, yearly series chart, district and sector tables."""
+    form = ScopeForm(request.GET or None)
+    as_of, district, sector = form.scope()
+    report = compute_indicators(as_of, district=district, sector=sector).to_dict()
+    today = timezone.localdate()
+    series = compute_series(
+        FIRST_SERIES_YEAR,
+        _series_to_year(today),
+        district=district,
+        sector=sector,
+        include_today=True,
+    )
+    district_names = dict(District.objects.values_list("code", "name"))
+    sectors = {s.code: s.name for s in Sector.objects.all()}
+    indicators = []
+    for figures in report["indicators"]:
+        code = figures["code"]
+        entries = []
+        for point in series:
+            summary = next(i for i in point.to_dict()["indicators"] if i["code"] == code)
+            label = (
+                str(point.year) if point.as_of == datetime.date(point.year, 12, 31) else _("Nay")
+            )
+            entries.append((str(label), summary["value"], summary))
+        indicators.append(
+            {
+                **figures,
+                "chart": line_chart([(e[0], e[1]) for e in entries], figures["target"]["percent"]),
+                "series": entries,
+                "by_district": [
+                    {**row, "name": district_names.get(row["district"], row["district"])}
+                    for row in figures["by_district"]
+                ],
+                "by_sector": [
+                    {**row, "name": sectors.get(row["sector"], row["sector"])}
+                    for row in figures["by_sector"]
+                ],
+            }
+        )
+    return render(
+        request,
+        "compliance/dashboard.html",
+        {
+            "form": form,
+            "as_of": as_of,
+            "scope_district": district,
+            "scope_sector": sector,
+            "indicators": indicators,
+        },
+    )
+
+
+class BehindForm(ScopeForm):
+    counted = forms.TypedChoiceField(
+        label=_("Hiển thị"),
+        choices=[("", _("Tất cả")), ("no", _("Chưa đạt")), ("yes", _("Đạt"))],
+        required=False,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def indicator_facilities(request, code: str):
+    """The population of one indicator: every facility, counted or not, and why not."""
+    if code not in BY_CODE:
+        raise Http404
+    form = BehindForm(request.GET or None)
+    as_of, district, sector = form.scope()
+    counted = form.cleaned_data.get("counted") if form.is_valid() else ""
+    rows = facility_rows(
+        code, as_of, district=district, sector=sector, queryset=facilities_for(request.user)
+    )
+    total = len(rows)
+    numerator = sum(1 for r in rows if r.counted)
+    if counted == "yes":
+        rows = [r for r in rows if r.counted]
+    elif counted == "no":
+        rows = [r for r in rows if not r.counted]
+    district_names = dict(District.objects.values_list("code", "name"))
+    sectors = {s.code: s.name for s in Sector.objects.all()}
+    return render(
+        request,
+        "compliance/indicator_facilities.html",
+        {
+            "form": form,
+            "indicator": BY_CODE[code],
+            "as_of": as_of,
+            "total": total,
+            "numerator": numerator,
+            "rows": [
+                {
+                    **r.to_dict(),
+                    "district_name": district_names.get(r.district, r.district),
+                    "sector_name": sectors.get(r.sector, r.sector),
+                    "reason_label": REASON_LABELS.get(r.reason, r.reason) if r.reason else "",
+                }
+                for r in rows
+            ],
+        },
+    )

@@ -1,0 +1,78 @@
+"""The business portal: the enterprise's own facilities, certificates, corrective
+actions and inspection results — nothing of any other enterprise (access.py scopes)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils import timezone
+
+from compliance.models import Certificate
+from compliance.selectors import facilities_with_status
+from compliance.views.labels import COMPLIANCE_STATUS_LABELS, status_css
+from facilities.access import enterprises_for, facilities_for, restrict_inspection_rows
+from facilities.choices import Role
+from facilities.views import role_required
+from inspections.models import Finding, Inspection
+
+# From how many days before expiry a certificate is shown with a warning.
+EXPIRY_WARNING_DAYS = 90
+
+
+@role_required(Role.BUSINESS)
+def portal(request):
+    """Facilities with certificate validity and days to expiry, open corrective actions
+    with their deadlines, and finalized inspection results. Four queries."""
+    today = timezone.localdate()
+    # Query 1: the enterprise.
+    enterprise = enterprises_for(request.user).first()
+    # Query 2: its facilities with their standing; query 3: their certificates.
+    facilities = list(
+        facilities_with_status(
+            facilities_for(request.user).select_related("district", "sector"), today
+        )
+        .prefetch_related(
+            Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_until", "-id"))
+        )
+        .order_by("code")
+    )
+    for facility in facilities:
+        facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+        facility.compliance_css = status_css(facility.compliance_status)
+        current = [c for c in facility.certificates.all() if c.status_on(today) == "valid"]
+        facility.current_certificate = current[0] if current else None
+        if facility.current_certificate:
+            days = (facility.current_certificate.valid_until - today).days
+            facility.days_to_expiry = days
+            facility.expiry_warning = days <= EXPIRY_WARNING_DAYS
+        else:
+            facility.days_to_expiry = None
+            facility.expiry_warning = False
+    # Query 4: open corrective actions of finalized visits (what must be fixed by when).
+    open_findings = list(
+        restrict_inspection_rows(Finding.objects.all(), request.user, inspection_path="inspection")
+        .filter(resolved_on__isnull=True)
+        .exclude(corrective_action="", deadline__isnull=True)
+        .select_related("inspection__facility")
+        .order_by("deadline", "id")
+    )
+    for finding in open_findings:
+        finding.is_overdue = bool(finding.deadline and finding.deadline < today)
+    # Query 5: finalized inspection results.
+    results = list(
+        restrict_inspection_rows(Inspection.objects.all(), request.user)
+        .select_related("facility")
+        .order_by("-visited_on", "-id")[:50]
+    )
+    return render(
+        request,
+        "compliance/portal.html",
+        {
+            "today": today,
+            "enterprise": enterprise,
+            "facilities": facilities,
+            "open_findings": open_findings,
+            "results": results,
+            "warning_days": EXPIRY_WARNING_DAYS,
+        },
+    )

@@ -1,0 +1,188 @@
+"""The registry pages: the facility list (filters, search, pages) and one facility's page
+with its standing, certificates, measures, inspections and findings, and its history."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compliance.choices import CertificateStatus
+from compliance.filtersets import FacilityStatusFilterSet
+from compliance.selectors import facilities_with_status
+from compliance.views.labels import COMPLIANCE_STATUS_LABELS, REASON_LABELS, status_css
+from facilities.access import (
+    can_inspect,
+    can_read_history,
+    facilities_for,
+    restrict_inspection_rows,
+)
+from facilities.views import STAFF_ROLES, paginate, querystring_without, role_required
+from inspections.models import Finding, Inspection
+
+# The certificate standing of a facility that never had one (certificate_status is None).
+NO_CERTIFICATE = "none"
+
+
+class FacilityPageFilterSet(FacilityStatusFilterSet):
+    """The shared facility FilterSet plus the certificate standing the list shows.
+
+    Every filter but ``certificate_status`` is FacilityStatusFilterSet's own; this one
+    filters on the ``certificate_status`` annotation of facilities_with_status, which the
+    list applies before filtering.
+    """
+
+    certificate_status = django_filters.ChoiceFilter(
+        choices=[*CertificateStatus.choices, (NO_CERTIFICATE, _("Chưa có giấy chứng nhận"))],
+        method="filter_certificate_status",
+        label=_("Giấy chứng nhận (hôm nay)"),
+    )
+
+    class Meta(FacilityStatusFilterSet.Meta):
+        fields = [*FacilityStatusFilterSet.Meta.fields, "certificate_status"]
+
+    def filter_certificate_status(self, queryset, name, value):
+        if value == NO_CERTIFICATE:
+            return queryset.filter(certificate_status__isnull=True)
+        return queryset.filter(certificate_status=value)
+
+
+# Filters the page offers (the FilterSet also has enterprise / active_on for the API).
+LIST_FILTERS = ("q", "district", "sector", "activity", "compliance_status", "certificate_status")
+
+
+@role_required(*STAFF_ROLES)
+def facility_list(request):
+    """Facilities the user may see, filtered, searched without diacritics, 50 a page."""
+    today = timezone.localdate()
+    queryset = facilities_with_status(
+        facilities_for(request.user).select_related("district", "sector", "enterprise"), today
+    )
+    filterset = FacilityPageFilterSet(request.GET or None, queryset=queryset)
+    for name in list(filterset.form.fields):
+        if name not in LIST_FILTERS:
+            del filterset.form.fields[name]
+    facilities = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = paginate(request, facilities.order_by("code"))
+    for facility in page:
+        _decorate(facility)
+    return render(
+        request,
+        "compliance/facility_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "querystring_without_page": querystring_without(request, "page"),
+            "today": today,
+        },
+    )
+
+
+def _decorate(facility) -> None:
+    """Labels and badge colours of the annotated standing (display only)."""
+    facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+    facility.compliance_css = status_css(facility.compliance_status)
+    facility.certificate_label = (
+        CertificateStatus(facility.certificate_status).label
+        if facility.certificate_status
+        else _("Chưa có giấy chứng nhận")
+    )
+    facility.certificate_css = status_css(facility.certificate_status)
+
+
+@login_required
+def facility_detail(request, pk: int):
+    """One facility: standing and reason, certificates, measures, a timeline, history.
+
+    Open to every role; facilities_for decides which facilities exist for the user (404).
+    """
+    today = timezone.localdate()
+    facility = get_object_or_404(
+        facilities_with_status(
+            facilities_for(request.user).select_related("district", "sector", "enterprise"),
+            today,
+        ),
+        pk=pk,
+    )
+    _decorate(facility)
+    certificates = list(facility.certificates.all())
+    for certificate in certificates:
+        certificate.status_today = certificate.status_on(today)
+        certificate.status_label = CertificateStatus(certificate.status_today).label
+        certificate.status_css = status_css(certificate.status_today)
+    measures = list(facility.measures.select_related("verified_by"))
+    inspections = list(
+        restrict_inspection_rows(
+            Inspection.objects.filter(facility=facility), request.user
+        ).prefetch_related(
+            "inspectors",
+            Prefetch("findings", queryset=Finding.objects.order_by("id")),
+        )
+    )
+    reason_code = None if facility.compliance_status == "compliant" else facility.compliance_status
+    return render(
+        request,
+        "compliance/facility_detail.html",
+        {
+            "facility": facility,
+            "reason_label": REASON_LABELS.get(reason_code, "") if reason_code else "",
+            "certificate_reason_label": REASON_LABELS.get(facility.certificate_reason, "")
+            if facility.certificate_reason
+            else "",
+            "certificates": certificates,
+            "measures": measures,
+            "inspections": inspections,
+            "timeline": timeline(certificates, measures, inspections),
+            "can_inspect": can_inspect(request.user, facility),
+            "history": facility_history(facility) if can_read_history(request.user) else None,
+            "today": today,
+        },
+    )
+
+
+def timeline(certificates, measures, inspections) -> list[dict]:
+    """Everything that happened at a facility, newest first, from rows already loaded."""
+    events: list[tuple[datetime.date, int, dict]] = []
+
+    def add(day, order, kind, text, obj=None):
+        if day:
+            events.append((day, order, {"day": day, "kind": kind, "text": text, "obj": obj}))
+
+    for c in certificates:
+        add(c.issued_on, 1, "certificate", _("Cấp giấy chứng nhận số %(n)s") % {"n": c.number}, c)
+        add(
+            c.valid_until,
+            0,
+            "certificate",
+            _("Giấy chứng nhận %(n)s hết hiệu lực") % {"n": c.number},
+        )
+        add(c.revoked_on, 2, "certificate", _("Thu hồi giấy chứng nhận %(n)s") % {"n": c.number})
+    for m in measures:
+        add(m.installed_on, 1, "measure", _("Lắp đặt: %(m)s") % {"m": m}, m)
+        add(m.verified_on, 2, "measure", _("Cán bộ kiểm tra xác nhận: %(m)s") % {"m": m}, m)
+        add(m.removed_on, 3, "measure", _("Tháo dỡ: %(m)s") % {"m": m}, m)
+    for i in inspections:
+        add(
+            i.visited_on,
+            4,
+            "inspection",
+            _("Kiểm tra (%(kind)s) — %(status)s")
+            % {"kind": i.get_kind_display(), "status": i.get_status_display()},
+            i,
+        )
+        for f in i.findings.all():
+            add(f.deadline, 5, "deadline", _("Thời hạn khắc phục: %(f)s") % {"f": f}, f)
+            add(f.resolved_on, 6, "resolved", _("Đã khắc phục: %(f)s") % {"f": f}, f)
+    events.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    return [e[2] for e in events]
+
+
+def facility_history(facility) -> list:
+    """The facility's own history rows, newest first, with the user who made each."""
+    return list(facility.history.select_related("history_user").order_by("-history_date")[:50])

@@ -1,0 +1,64 @@
+"""Pages of the facilities app: the entry point that sends each role to its own page."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+
+from facilities.access import role_of
+from facilities.choices import Role
+
+# The first page of each role: what they open the registry for.
+HOME_BY_ROLE = {
+    Role.ADMIN: "dashboard",
+    Role.AUDITOR: "dashboard",
+    Role.INSPECTOR: "worklist",
+    Role.BUSINESS: "portal",
+}
+
+
+@login_required
+def home(request):
+    """Send the user to their role's first page; an account without a role sees nothing."""
+    role = role_of(request.user)
+    if role is None:
+        raise PermissionDenied
+    return redirect(HOME_BY_ROLE[role])
+
+
+def role_required(*roles: str):
+    """Pages for some roles only: anonymous → login, any other role → 403.
+
+    Which *objects* a user sees is still decided by facilities.access querysets (404).
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if role_of(request.user) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+STAFF_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR)
+
+
+def querystring_without(request, *names: str) -> str:
+    """The request's query string minus ``names``, ending in "&" when not empty (pagination)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def paginate(request, queryset, per_page: int = 50):
+    """The requested page (an out-of-range or malformed number gives the nearest page)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,197 @@
+"""Forms of the inspector's field workflow: the visit, its findings, its attachments.
+
+They validate what was typed and show errors next to each field; the writes themselves
+are inspections.services (history with user and reason).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inspections.choices import Outcome
+from inspections.models import Finding, Inspection
+
+
+class DateInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy, in the language's format whatever the browser's.
+
+    Not <input type="date">: browsers show that in their own locale (mm/dd/yyyy on an
+    English phone), which is how 03/04 gets read the wrong way round in the field.
+    """
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": _("dd/mm/yyyy"), "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs)
+
+
+class InspectionForm(forms.ModelForm):
+    """The visit: kind, day, summary and (to finalize) the outcome."""
+
+    class Meta:
+        model = Inspection
+        fields = ["kind", "visited_on", "summary", "outcome"]
+        widgets = {
+            "visited_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False
+        self.fields["outcome"].help_text = _("Bắt buộc khi hoàn tất đợt kiểm tra.")
+        if not self.instance.pk:
+            self.initial.setdefault("visited_on", timezone.localdate())
+
+    def clean_visited_on(self):
+        visited_on = self.cleaned_data["visited_on"]
+        if visited_on > timezone.localdate():
+            raise forms.ValidationError(_("Ngày kiểm tra không được sau hôm nay."))
+        return visited_on
+
+    def require_outcome(self) -> bool:
+        """For finalizing: the outcome must be chosen (error shown next to it)."""
+        if self.cleaned_data.get("outcome") in Outcome.values:
+            return True
+        self.add_error("outcome", _("Cần chọn kết quả kiểm tra để hoàn tất."))
+        return False
+
+
+class FindingForm(forms.ModelForm):
+    """One checklist line: what was found, how serious, what to do and by when."""
+
+    # Set by the view from the visit form so that a deadline before the visit is refused
+    # here, next to the deadline, before anything is saved.
+    visited_on: datetime.date | None = None
+
+    class Meta:
+        model = Finding
+        fields = ["category", "severity", "description", "corrective_action", "deadline"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "corrective_action": forms.Textarea(attrs={"rows": 2}),
+            "deadline": DateInput(),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        deadline = cleaned.get("deadline")
+        if deadline and self.visited_on and deadline < self.visited_on:
+            self.add_error(
+                "deadline",
+                _("Thời hạn khắc phục không được trước ngày kiểm tra (%(date)s).")
+                % {"date": self.visited_on.strftime("%d/%m/%Y")},
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # Model validation that needs the inspection runs in the service, which has it.
+        pass
+
+
+FindingFormSet = forms.modelformset_factory(
+    Finding, form=FindingForm, extra=3, can_delete=True, max_num=50, validate_max=True
+)
+
+
+# What may be attached, recognised by the first bytes of the file (not by its name).
+SIGNATURES: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
+    "image/jpeg": ((b"\xff\xd8\xff",), (".jpg", ".jpeg")),
+    "image/png": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
+    "image/webp": ((b"RIFF",), (".webp",)),
+    "application/pdf": ((b"%PDF-",), (".pdf",)),
+}
+
+
+def sniff_content_type(upload) -> str | None:
+    """The content type of ``upload`` from its first bytes and its extension, or None."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    suffix = Path(upload.name or "").suffix.lower()
+    for content_type, (magics, suffixes) in SIGNATURES.items():
+        if suffix in suffixes and any(head.startswith(m) for m in magics):
+            if content_type == "image/webp" and head[8:12] != b"WEBP":
+                continue
+            return content_type
+    return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class AttachmentForm(forms.Form):
+    """Photos and documents of the visit: JPEG, PNG, WebP or PDF, each within the size cap."""
+
+    files = MultipleFileField(
+        label=_("Ảnh, tài liệu đính kèm"),
+        required=False,
+        help_text=_("Ảnh JPEG, PNG, WebP hoặc tệp PDF; mỗi tệp tối đa %(size)s."),
+    )
+    caption = forms.CharField(label=_("Chú thích"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        }
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        errors = []
+        for upload in files:
+            if upload.size > settings.ATTACHMENT_MAX_BYTES:
+                errors.append(
+                    _("Tệp %(name)s quá lớn (%(size)s; tối đa %(max)s).")
+                    % {
+                        "name": upload.name,
+                        "size": filesizeformat(upload.size),
+                        "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+                    }
+                )
+                continue
+            content_type = sniff_content_type(upload)
+            if content_type is None:
+                errors.append(
+                    _("Tệp %(name)s không phải ảnh JPEG, PNG, WebP hay tệp PDF.")
+                    % {"name": upload.name}
+                )
+                continue
+            upload.sniffed_type = content_type
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ResolveForm(forms.Form):
+    """The day the facility finished the corrective action."""
+
+    resolved_on = forms.DateField(label=_("Ngày khắc phục xong"), widget=DateInput())
+    reason = forms.CharField(label=_("Ghi chú (lý do thay đổi)"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("resolved_on", timezone.localdate())

@@ -1,0 +1,220 @@
+"""Pages of the inspector's field workflow: record a visit (draft, then finalize), look
+at one inspection, resolve a finding, open an attachment. Made for a phone screen.
+
+Visibility comes from facilities.access (404 for what the user may not see); the right
+to write is checked by the services (403), which also write the history.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from facilities.access import can_inspect, facilities_for, restrict_inspection_rows
+from inspections import services
+from inspections.attachments import attachment_add
+from inspections.choices import InspectionStatus
+from inspections.forms import AttachmentForm, FindingFormSet, InspectionForm, ResolveForm
+from inspections.models import Attachment, Finding, Inspection
+
+VISIT_FIELDS = ("kind", "visited_on", "summary")
+
+
+def _visible_inspection(user, pk: int) -> Inspection:
+    return get_object_or_404(
+        restrict_inspection_rows(Inspection.objects.select_related("facility"), user), pk=pk
+    )
+
+
+@login_required
+def inspection_create(request, facility_pk: int):
+    """Record a new site visit at a facility of the inspector's districts."""
+    facility = get_object_or_404(facilities_for(request.user), pk=facility_pk)
+    if not can_inspect(request.user, facility):
+        raise PermissionDenied
+    return _visit_form(request, facility=facility, inspection=None)
+
+
+@login_required
+def inspection_edit(request, pk: int):
+    """Continue a draft visit; a finalized one is shown, not edited."""
+    inspection = _visible_inspection(request.user, pk)
+    if not can_inspect(request.user, inspection.facility):
+        raise PermissionDenied
+    if inspection.status != InspectionStatus.DRAFT:
+        messages.warning(request, _("Đợt kiểm tra này đã hoàn tất hoặc đã hủy, không sửa được."))
+        return redirect("inspection_detail", pk=inspection.pk)
+    return _visit_form(request, facility=inspection.facility, inspection=inspection)
+
+
+def _visit_form(request, *, facility, inspection: Inspection | None):
+    findings = inspection.findings.all() if inspection else Finding.objects.none()
+    if request.method == "POST":
+        form = InspectionForm(request.POST, instance=inspection)
+        formset = FindingFormSet(request.POST, queryset=findings, prefix="findings")
+        attachments = AttachmentForm(request.POST, request.FILES)
+        finalize = request.POST.get("action") == "finalize"
+        form_ok = form.is_valid()
+        for finding_form in formset.forms:
+            finding_form.visited_on = form.cleaned_data.get("visited_on") if form_ok else None
+        valid = form_ok & formset.is_valid() & attachments.is_valid()
+        if finalize and form_ok:
+            # Said next to the outcome together with any other error, not one at a time.
+            valid = form.require_outcome() and valid
+        if valid:
+            try:
+                with transaction.atomic():
+                    saved = _save_visit(
+                        request.user, facility, inspection, form, formset, attachments
+                    )
+                    if finalize:
+                        services.inspection_finalize(
+                            inspection=saved,
+                            user=request.user,
+                            outcome=form.cleaned_data["outcome"],
+                        )
+            except ValidationError as exc:
+                _errors_to_form(exc, form)
+            else:
+                if finalize:
+                    messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
+                    return redirect("inspection_detail", pk=saved.pk)
+                messages.success(request, _("Đã lưu bản nháp."))
+                return redirect("inspection_edit", pk=saved.pk)
+        if request.FILES:
+            messages.warning(
+                request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
+            )
+    else:
+        form = InspectionForm(instance=inspection)
+        formset = FindingFormSet(queryset=findings, prefix="findings")
+        attachments = AttachmentForm()
+    return render(
+        request,
+        "inspections/visit_form.html",
+        {
+            "facility": facility,
+            "inspection": inspection,
+            "form": form,
+            "formset": formset,
+            "attachment_form": attachments,
+            "existing_attachments": inspection.attachments.all() if inspection else [],
+        },
+    )
+
+
+def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspection:
+    """Write the visit, its findings and files through the services (one transaction)."""
+    visit = {name: form.cleaned_data[name] for name in VISIT_FIELDS}
+    visit["outcome"] = form.cleaned_data.get("outcome") or ""
+    if inspection is None:
+        inspection = services.inspection_create(user=user, facility=facility, **visit)
+    else:
+        inspection = services.inspection_update(inspection=inspection, user=user, **visit)
+    for finding_form in formset.forms:
+        if not finding_form.has_changed() and not finding_form.instance.pk:
+            continue
+        data = {
+            name: finding_form.cleaned_data.get(name)
+            for name in ("category", "severity", "description", "corrective_action", "deadline")
+        }
+        data["corrective_action"] = data["corrective_action"] or ""
+        if finding_form.instance.pk:
+            if finding_form.cleaned_data.get("DELETE"):
+                services.finding_delete(finding=finding_form.instance, user=user)
+            else:
+                services.finding_update(finding=finding_form.instance, user=user, **data)
+        elif not (finding_form.cleaned_data.get("DELETE")):
+            services.finding_create(user=user, inspection=inspection, **data)
+    for upload in attachments.cleaned_data.get("files") or []:
+        attachment_add(
+            inspection=inspection,
+            user=user,
+            upload=upload,
+            content_type=upload.sniffed_type,
+            caption=attachments.cleaned_data.get("caption") or "",
+        )
+    return inspection
+
+
+def _errors_to_form(exc: ValidationError, form) -> None:
+    """A service's refusal, shown next to the field it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def inspection_detail(request, pk: int):
+    """One visit: outcome, findings (with their resolution), attachments."""
+    inspection = get_object_or_404(
+        restrict_inspection_rows(
+            Inspection.objects.select_related("facility", "finalized_by").prefetch_related(
+                "inspectors", "findings", "attachments"
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "can_inspect": can_inspect(request.user, inspection.facility),
+        },
+    )
+
+
+@login_required
+def finding_resolve(request, pk: int):
+    """Record the day a corrective action was completed."""
+    finding = get_object_or_404(
+        restrict_inspection_rows(
+            Finding.objects.select_related("inspection__facility"),
+            request.user,
+            inspection_path="inspection",
+        ),
+        pk=pk,
+    )
+    if not can_inspect(request.user, finding.inspection.facility):
+        raise PermissionDenied
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_resolve(
+                finding=finding,
+                user=request.user,
+                resolved_on=form.cleaned_data["resolved_on"],
+                reason=form.cleaned_data["reason"] or None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(exc, form)
+        else:
+            messages.success(request, _("Đã ghi nhận khắc phục xong."))
+            return redirect("inspection_detail", pk=finding.inspection_id)
+    return render(request, "inspections/finding_resolve.html", {"finding": finding, "form": form})
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """An attachment, for those who may see its inspection (never a public media URL)."""
+    attachment = get_object_or_404(
+        restrict_inspection_rows(
+            Attachment.objects.all(), request.user, inspection_path="inspection"
+        ),
+        pk=pk,
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )

@@ -1,0 +1,201 @@
+"""seed_demo: a realistic Lai Châu registry, deterministic, re-runnable, fully attributed."""
+
+import datetime
+import io
+import zoneinfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from stdnum.vn import mst
+
+from compliance.management.commands.seed_demo import DEMO_PASSWORD, Generator
+from compliance.models import Certificate, CleanTechMeasure
+from facilities.choices import Activity, Role
+from facilities.history import system_user
+from facilities.models import District, Enterprise, Facility, Sector
+from inspections.choices import InspectionKind, InspectionStatus, Outcome
+from inspections.models import Finding, Inspection
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 6, 30)
+NOON = datetime.datetime(2026, 6, 30, 12, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+N = 120
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The demo logins get real passwords; the default hasher costs a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    with time_machine.travel(NOON, tick=False):
+        call_command("seed_demo", stdout=out, **({"facilities": N, "seed": 7} | options))
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def history_models():
+    return [
+        m
+        for m in apps.get_models()
+        if m.__name__.startswith("Historical") and hasattr(m, "history_user")
+    ]
+
+
+def test_it_covers_every_district_sector_and_activity(seeded):
+    assert Facility.objects.count() == N
+    assert set(Facility.objects.values_list("district", flat=True)) == set(
+        District.objects.values_list("code", flat=True)
+    )
+    assert set(Facility.objects.values_list("sector", flat=True)) == set(
+        Sector.objects.values_list("code", flat=True)
+    )
+    assert set(Facility.objects.values_list("activity", flat=True)) == set(Activity.values)
+
+
+def test_operating_dates_run_from_2005_with_closed_and_not_yet_operating(seeded):
+    dates = Facility.objects.exclude(operating_since=None).values_list("operating_since", flat=True)
+    assert min(dates) >= datetime.date(2005, 1, 1)
+    assert Facility.objects.filter(closed_on__isnull=False).exists()
+    assert (
+        Facility.objects.filter(operating_since__isnull=True).exists()
+        or Facility.objects.filter(operating_since__gt=TODAY).exists()
+    )
+
+
+def test_every_enterprise_has_a_valid_tax_code_and_some_are_branches():
+    seed(facilities=400)
+    codes = list(Enterprise.objects.values_list("tax_code", flat=True))
+    assert all(mst.is_valid(c) and mst.format(c) == c for c in codes)
+    assert any("-" in c for c in codes)
+
+
+def test_certificates_are_renewed_expire_and_are_revoked_with_a_reason(seeded):
+    assert Certificate.objects.filter(valid_until__lt=TODAY).exists()
+    assert Certificate.objects.filter(issued_on__lte=TODAY, valid_until__gte=TODAY).exists()
+    revoked = Certificate.objects.filter(revoked_on__isnull=False)
+    assert revoked.exists()
+    assert not revoked.filter(revocation_reason="").exists()
+    renewed = [f for f in Facility.objects.all() if f.certificates.count() >= 2]
+    assert renewed
+
+
+def test_measures_are_verified_or_not(seeded):
+    assert CleanTechMeasure.objects.filter(verified_on__isnull=False).exists()
+    assert CleanTechMeasure.objects.filter(verified_on__isnull=True).exists()
+
+
+def test_inspections_span_2012_to_today_with_every_status_kind_and_outcome(seeded):
+    visits = Inspection.objects.values_list("visited_on", flat=True)
+    assert min(visits) >= datetime.date(2012, 1, 1)
+    assert max(visits) <= TODAY
+    assert set(Inspection.objects.values_list("status", flat=True)) == set(InspectionStatus.values)
+    assert set(Inspection.objects.values_list("kind", flat=True)) == set(InspectionKind.values)
+    finalized = Inspection.objects.filter(status=InspectionStatus.FINALIZED)
+    assert set(finalized.values_list("outcome", flat=True)) == set(Outcome.values)
+    assert not finalized.filter(inspectors=None).exists()
+
+
+def test_findings_have_deadlines_some_resolved_some_overdue(seeded):
+    assert Finding.objects.filter(deadline__isnull=False, resolved_on__isnull=False).exists()
+    assert Finding.objects.filter(deadline__lt=TODAY, resolved_on__isnull=True).exists()
+
+
+def test_every_row_passes_model_validation(seeded):
+    for model in [Enterprise, Facility, Certificate, CleanTechMeasure, Inspection, Finding]:
+        for obj in model.objects.all()[:80]:
+            obj.full_clean()
+
+
+def test_no_history_row_anywhere_lacks_a_user_or_a_reason(seeded):
+    checked = 0
+    for model in history_models():
+        assert not model.objects.filter(history_user__isnull=True).exists(), model
+        assert not model.objects.filter(history_change_reason__isnull=True).exists(), model
+        assert not model.objects.filter(history_change_reason="").exists(), model
+        checked += model.objects.count()
+    assert checked > N * 3
+    assert set(Facility.history.values_list("history_change_reason", flat=True)) == {"seed_demo"}
+    assert set(Facility.history.values_list("history_user", flat=True)) == {system_user().pk}
+
+
+def test_history_is_attributed_to_the_user_given(admin_user):
+    seed(facilities=10, user=admin_user.username)
+    assert set(Inspection.history.values_list("history_user", flat=True)) == {admin_user.pk}
+
+
+def test_an_unknown_user_is_refused():
+    with pytest.raises(CommandError):
+        seed(user="khongco")
+
+
+def test_running_it_again_writes_nothing_new(seeded):
+    counts = [m.objects.count() for m in (Enterprise, Facility, Certificate, Inspection, Finding)]
+    names = list(Facility.objects.order_by("code").values_list("code", "name", "district"))
+    seed()
+    assert [
+        m.objects.count() for m in (Enterprise, Facility, Certificate, Inspection, Finding)
+    ] == counts
+    assert list(Facility.objects.order_by("code").values_list("code", "name", "district")) == names
+
+
+def test_a_larger_run_adds_only_the_missing_facilities(seeded):
+    first = list(Facility.objects.order_by("code").values_list("code", "name"))
+    seed(facilities=N + 15)
+    assert Facility.objects.count() == N + 15
+    assert list(Facility.objects.order_by("code").values_list("code", "name"))[:N] == first
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+    def plans(seed_value):
+        g = Generator(seed=seed_value, facilities=50, today=TODAY)
+        g.inspectors = {code: [1, 2] for code in District.objects.values_list("code", flat=True)}
+        return [
+            (p.facility.name, p.facility.operating_since, len(p.inspections), len(p.certificates))
+            for p in (g.facility(i, 1, "105") for i in range(50))
+        ]
+
+    assert plans(7) == plans(7)
+    assert plans(7) != plans(8)
+
+
+def test_it_creates_one_login_per_role_and_prints_them(seeded, client):
+    for username, role in [
+        ("quantri", Role.ADMIN),
+        ("kiemtra", Role.INSPECTOR),
+        ("doanhnghiep", Role.BUSINESS),
+        ("thamtra", Role.AUDITOR),
+    ]:
+        assert username in seeded
+        user = get_user_model().objects.get(username=username)
+        assert user.registry_profile.role == role
+        assert client.login(username=username, password=DEMO_PASSWORD)
+    assert DEMO_PASSWORD in seeded
+    admin = get_user_model().objects.get(username="quantri")
+    assert admin.is_superuser and admin.is_staff
+    inspector = get_user_model().objects.get(username="kiemtra")
+    assert sorted(inspector.registry_profile.districts.values_list("code", flat=True)) == [
+        "106",
+        "109",
+    ]
+    owner = get_user_model().objects.get(username="doanhnghiep").registry_profile.enterprise
+    assert owner.facilities.exists()
+
+
+def test_the_demo_inspector_appears_on_inspections_in_their_districts(seeded):
+    inspector = get_user_model().objects.get(username="kiemtra")
+    districts = set(
+        Inspection.objects.filter(inspectors=inspector).values_list("facility__district", flat=True)
+    )
+    assert districts and districts <= {"106", "109"}

@@ -1,0 +1,106 @@
+"""Every page × every persona: 200 for those who may use it, 403 for a role that may
+not, 404 for an object the user may not see (architecture.md, house rule 7)."""
+
+import pytest
+
+from compliance.models import AnnualReport
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["admin_user", "inspector_tam_duong", "inspector_phong_tho", "business_owner", "auditor"]
+A, T, P, B, U = PERSONAS  # admin, Tam Đường, Phong Thổ, business, auditor (aUditor)
+
+
+def everyone_but(*roles, code=403, others=200):
+    return {p: (code if p in roles else others) for p in PERSONAS}
+
+
+# url builder → expected status per persona
+MATRIX = [
+    ("dashboard", lambda r: "/dashboard/", everyone_but(B)),
+    (
+        "facilities behind a figure",
+        lambda r: "/indicators/businesses_certified/facilities/?counted=no",
+        everyone_but(B),
+    ),
+    ("unknown indicator", lambda r: "/indicators/nope/facilities/", everyone_but(B, others=404)),
+    ("facility list", lambda r: "/facilities/?q=tam duong", everyone_but(B)),
+    ("own facility", lambda r: f"/facilities/{r['own'].pk}/", everyone_but()),
+    (
+        "competitor's facility",
+        lambda r: f"/facilities/{r['competitor'].pk}/",
+        everyone_but(B, code=404),
+    ),
+    ("work list", lambda r: "/worklist/", everyone_but(B, U)),
+    (
+        "record a visit in Tam Đường",
+        lambda r: f"/facilities/{r['own'].pk}/inspections/new/",
+        everyone_but(P, B, U),
+    ),
+    (
+        "record a visit at the competitor",
+        lambda r: f"/facilities/{r['competitor'].pk}/inspections/new/",
+        {A: 200, T: 403, P: 200, B: 404, U: 403},
+    ),
+    ("a finalized visit", lambda r: f"/inspections/{r['visit'].pk}/", everyone_but()),
+    (
+        "the competitor's visit",
+        lambda r: f"/inspections/{r['competitor_visit'].pk}/",
+        everyone_but(B, code=404),
+    ),
+    (
+        "continue a draft",
+        lambda r: f"/inspections/{r['draft'].pk}/edit/",
+        {A: 200, T: 200, P: 403, B: 404, U: 403},
+    ),
+    ("resolve a finding", lambda r: f"/findings/{r['finding'].pk}/resolve/", everyone_but(P, B, U)),
+    ("verify a measure", lambda r: f"/measures/{r['measure'].pk}/verify/", everyone_but(P, B, U)),
+    ("business portal", lambda r: "/portal/", {A: 403, T: 403, P: 403, B: 200, U: 403}),
+    ("change log", lambda r: "/changes/?model=inspection", everyone_but(T, P, B)),
+    ("annual reports", lambda r: "/reports/", everyone_but(B)),
+    ("a year's report", lambda r: "/reports/2025/", everyone_but(B)),
+    ("a year not yet over", lambda r: "/reports/2026/", everyone_but(B, others=404)),
+    ("one object's history", lambda r: f"/changes/facility/{r['own'].pk}/", everyone_but(T, P, B)),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("page", "url", "expected"), MATRIX, ids=[m[0] for m in MATRIX])
+def test_each_page_answers_each_role_as_its_rules_say(
+    client, request, registry, persona, page, url, expected
+):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(url(registry))
+    assert response.status_code == expected[persona], page
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/dashboard/", "/facilities/", "/worklist/", "/portal/", "/changes/"]
+)
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client, registry, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [
+        ("admin_user", "/dashboard/"),
+        ("auditor", "/dashboard/"),
+        ("inspector_tam_duong", "/worklist/"),
+        ("business_owner", "/portal/"),
+    ],
+)
+def test_it_opens_on_the_first_page_of_each_role(client, request, persona, page):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/")["Location"] == page
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_an_administrator_publishes_an_annual_report(client, request, registry, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post("/reports/2025/publish/")
+    expected = {A: 302, T: 403, P: 403, B: 403, U: 403}[persona]
+    assert response.status_code == expected
+    assert AnnualReport.objects.filter(year=2025).exists() == (persona == A)

@@ -1,0 +1,93 @@
+"""The list pages run the same number of queries for 3 facilities as for 30."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from facilities.history import change_context
+from tests.factories import (
+    CertificateFactory,
+    CleanTechMeasureFactory,
+    FacilityFactory,
+    FindingFactory,
+    InspectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def more_facilities(n, enterprise):
+    with change_context(reason="dữ liệu thử"):
+        for _ in range(n):
+            facility = FacilityFactory(enterprise=enterprise)
+            visit = InspectionFactory(facility=facility, visited_on=datetime.date(2020, 5, 5))
+            FindingFactory(inspection=visit, deadline=datetime.date(2020, 12, 1))
+            CertificateFactory(facility=facility)
+            CleanTechMeasureFactory(facility=facility)
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def counts_before_and_after(client, user, url, enterprise):
+    client.force_login(user)
+    count_queries(client, url)  # warm: session, content types
+    before = count_queries(client, url)
+    more_facilities(25, enterprise)
+    after = count_queries(client, url)
+    return before, after
+
+
+def test_the_facility_list_queries_do_not_grow_with_the_registry(
+    client, admin_user, registry, own_enterprise
+):
+    before, after = counts_before_and_after(client, admin_user, "/facilities/", own_enterprise)
+    # session, user, profile; count of the page; the page of facilities with their
+    # standing (one query); districts and sectors for the filter pickers.
+    assert before == after == 7
+
+
+def test_the_work_list_queries_do_not_grow_with_the_registry(
+    client, inspector_tam_duong, registry, own_enterprise
+):
+    before, after = counts_before_and_after(
+        client, inspector_tam_duong, "/worklist/", own_enterprise
+    )
+    # session, user, profile, districts of the inspector; facilities with standing;
+    # overdue findings; unverified measures; drafts.
+    assert before == after == 8
+
+
+def test_the_business_portal_queries_do_not_grow_with_the_enterprise(
+    client, business_owner, registry, own_enterprise
+):
+    before, after = counts_before_and_after(client, business_owner, "/portal/", own_enterprise)
+    # session, user, profile; the enterprise; its facilities with standing; their
+    # certificates; open corrective actions; inspection results.
+    assert before == after == 8
+
+
+def test_the_change_log_queries_do_not_grow_with_the_history(
+    client, auditor, registry, own_enterprise
+):
+    before, after = counts_before_and_after(client, auditor, "/changes/", own_enterprise)
+    # session, user, profile; per model (7) a count and a slice; at most one query per
+    # model on the page for the earlier versions; users and districts for the pickers.
+    ceiling = 3 + 7 * 2 + 7 + 2
+    assert before <= ceiling
+    assert after <= ceiling
+
+
+def test_the_dashboard_queries_do_not_grow_with_the_registry(
+    client, auditor, registry, own_enterprise
+):
+    before, after = counts_before_and_after(client, auditor, "/dashboard/", own_enterprise)
+    # session, user, profile; the indicators (one query); the series (one statement);
+    # district and sector names; districts and sectors for the scope pickers.
+    assert before == after == 9
