@@ -30,16 +30,6 @@ EXEMPT = {
     "api-token": "public by design: exchanges a password for a token (tested in test_auth)",
     "api-schema": "public API description, no registry data (tested in test_schema)",
     "api-docs": "public docs page, no registry data (tested in test_schema)",
-    # Indicators (plain APIViews, one method each): role by role in
-    # tests/compliance/test_indicators_api.py and test_indicators_reports.py.
-    "indicators": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-facilities": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-series": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-reports": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-report": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-report-facilities": "role matrix in tests/compliance/test_indicators_api.py",
-    "indicators-report-publish": "role matrix in tests/compliance/test_indicators_reports.py",
-    "indicators-report-diff": "role matrix in tests/compliance/test_indicators_api.py",
 }
 
 
