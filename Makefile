@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export DEBUG ?= true
 
-.PHONY: run test install migrate demo lint format bench clean
+.PHONY: run test install messages migrate demo lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-migrate: install
+## make messages: compile the translations (locale/*/LC_MESSAGES/*.po → .mo, not committed)
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+migrate: install messages
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -29,7 +33,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 ## make test: the whole suite (set DATABASE_URL=postgres://... for PostgreSQL)
-test: install
+test: install messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
