@@ -6,6 +6,7 @@ Not a test: run ``python bench/excel_import.py`` / ``python bench/excel_export.p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -30,12 +31,27 @@ def setup_django(db: Path) -> None:
     django.setup()
 
 
+def reset_peak() -> None:
+    """Forget the peak RSS inherited from the parent at fork (Linux keeps the parent's
+    high-water mark across fork+exec); writing 5 to clear_refs resets it (Linux ≥ 4.0)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def peak_mb() -> float:
+    """Peak resident memory of this process (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(fn) -> dict:
     """Run ``fn`` and report seconds, the process's RSS before, and its peak after."""
+    reset_peak()
     before = peak_mb()
     started = time.perf_counter()
     extra = fn() or {}
@@ -44,6 +60,19 @@ def timed(fn) -> dict:
         "rss_before_mb": round(before, 1),
         "peak_rss_mb": round(peak_mb(), 1),
         **extra,
+    }
+
+
+def best_of(script: Path, phases: list[str], template_db: Path, repeat: int, *args: str):
+    """Run the phases alternately ``repeat`` times; keep each phase's fastest run (the
+    machine is shared: the minimum is the least disturbed measurement)."""
+    runs: dict[str, list[dict]] = {p: [] for p in phases}
+    for _ in range(repeat):
+        for p in phases:
+            runs[p].append(run_phase(script, p, template_db, *args))
+    return {
+        p: min(r, key=lambda x: x["seconds"]) | {"all_seconds": [x["seconds"] for x in r]}
+        for p, r in runs.items()
     }
 
 

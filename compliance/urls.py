@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compliance.views import audit, dashboard, portal, registry, worklist
+from compliance.views import audit, dashboard, portal, registry, reports, worklist
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("portal/", portal.portal, name="portal"),
     path("changes/", audit.changelog, name="changelog"),
     path("changes/<str:model>/<int:pk>/", audit.object_history, name="object_history"),
+    path("reports/", reports.report_list, name="annual_reports"),
+    path("reports/<int:year>/", reports.report_detail, name="annual_report"),
+    path("reports/<int:year>/publish/", reports.report_publish, name="annual_report_publish"),
 ]

@@ -17,7 +17,8 @@ def registry(request) -> dict:
             "worklist": role in (Role.ADMIN, Role.INSPECTOR),
             "portal": role == Role.BUSINESS,
             "changelog": can_read_history(user),
-            "reports": False,  # annual report pages come with compliance.reports
+            "reports": role in (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR),
+            "imports": can_manage_registry(user),
             "admin": can_manage_registry(user),
         },
     }

@@ -63,8 +63,9 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
         for finding_form in formset.forms:
             finding_form.visited_on = form.cleaned_data.get("visited_on") if form_ok else None
         valid = form_ok & formset.is_valid() & attachments.is_valid()
-        if valid and finalize:
-            valid = form.require_outcome()
+        if finalize and form_ok:
+            # Said next to the outcome together with any other error, not one at a time.
+            valid = form.require_outcome() and valid
         if valid:
             try:
                 with transaction.atomic():

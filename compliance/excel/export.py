@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -50,6 +50,8 @@ DATETIME_FORMAT = "DD/MM/YYYY HH:MM:SS"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# What openpyxl refuses (IllegalCharacterError) or XML cannot encode (lone surrogates).
+_UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff]")
 
 Progress = Callable[[int], None]
 
@@ -90,7 +92,12 @@ def excel_datetime(value: datetime.datetime) -> datetime.datetime:
 
 
 class SheetWriter:
-    """One write-only sheet with typed, safe cells; the date cells share two styles."""
+    """One write-only sheet with typed, safe cells; the date cells share two styles.
+
+    Plain text that openpyxl would store unchanged as a string goes through as is (its
+    own reusable cell is fastest); anything it would turn into a formula or an error
+    cell, or refuse, gets an explicit string cell with a visible marker where needed.
+    """
 
     def __init__(self, wb: Workbook, title: str, headers: list[str], widths: list[int]):
         self.ws = wb.create_sheet(title)
@@ -103,35 +110,50 @@ class SheetWriter:
         self._datetime_cell.number_format = DATETIME_FORMAT
         header_cells = []
         for text in headers:
-            cell = WriteOnlyCell(self.ws, value=safe_text(str(text)))
-            cell.data_type = "s"
+            cell = self._text_cell(str(text))
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             header_cells.append(cell)
         self.ws.append(header_cells)
 
+    def _text_cell(self, value: str):
+        cell = WriteOnlyCell(self.ws)
+        cell._value = safe_text(value)
+        cell.data_type = "s"  # never a formula, never an error cell
+        return cell
+
     def cell(self, value):
-        if value is None or isinstance(value, bool):
+        kind = type(value)
+        if kind is str:
+            if (
+                value[:1] == "="
+                or value in ERROR_CODES
+                or len(value) > EXCEL_CELL_LIMIT
+                or _UNWRITABLE.search(value)
+            ):
+                return self._text_cell(value)
             return value
-        if isinstance(value, str):
-            cell = WriteOnlyCell(self.ws, value=None)
-            cell._value = safe_text(value)
-            cell.data_type = "s"  # never a formula, never an error cell
+        if value is None or kind in (int, float, Decimal, bool):
+            return value
+        if kind is datetime.date:
+            cell = WriteOnlyCell(self.ws, value=value)
+            cell._style = self._date_cell._style
             return cell
-        if isinstance(value, int | float | Decimal):
-            return value
         if isinstance(value, datetime.datetime):
             cell = WriteOnlyCell(self.ws, value=excel_datetime(value))
             cell._style = self._datetime_cell._style
             return cell
         if isinstance(value, datetime.date):
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell._style = self._date_cell._style
-            return cell
+            return self.cell(datetime.date(value.year, value.month, value.day))
+        if isinstance(value, str):  # str subclasses (lazy translations resolved, SafeString)
+            return self.cell(str.__str__(value))
+        if isinstance(value, int | float | Decimal):
+            return value
         return self.cell(str(value))
 
     def append(self, values: Iterable) -> None:
-        self.ws.append([self.cell(v) for v in values])
+        cell = self.cell
+        self.ws.append([cell(v) for v in values])
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.excel.export import safe_text
 from compliance.indicators import rules
-from compliance.indicators.engine import compute_indicators, compute_series, facility_rows
+from compliance.indicators.engine import compute_series
+from compliance.indicators.selectors import annual_report_draft, annual_report_get
+from compliance.models import AnnualReport
 from facilities.models import District, Sector
 
 MET_FILL = PatternFill("solid", fgColor="C6EFCE")
@@ -65,23 +67,62 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
-def live_report_data(year: int, *, facilities_queryset=None) -> ReportData:
-    """Compute year ``year``'s figures now (31 December), lists narrowed to what a user sees."""
-    as_of = rules.year_end(year)
-    report = compute_indicators(as_of)
-    lists = {
-        code: [row.to_dict() for row in facility_rows(code, as_of, queryset=facilities_queryset)]
-        for code in rules.CODES
-    }
-    first = min(rules.FIRST_SERIES_YEAR, year)
-    series = [point.to_dict() for point in compute_series(first, year)]
+def live_report_data(year: int) -> ReportData:
+    """Year ``year``'s figures and lists as the registry computes them now (one snapshot)."""
+    snapshot = annual_report_draft(year)
     return ReportData(
         year=year,
-        as_of=as_of,
-        indicators=report.to_dict()["indicators"],
-        facilities=lists,
-        series=series,
+        as_of=snapshot.report.as_of,
+        indicators=snapshot.report.to_dict()["indicators"],
+        facilities={code: [row.to_dict() for row in rows] for code, rows in snapshot.rows.items()},
+        series=_series_until(year),
     )
+
+
+def published_report_data(report: AnnualReport) -> ReportData:
+    """A published report prints from its frozen snapshot; only the series of the years
+    before it is computed now (the snapshot holds one date), and the sheet says so."""
+    frozen = {i["code"]: i for i in report.figures["indicators"]}
+    series = _series_until(report.year - 1)
+    series.append(
+        {
+            "year": report.year,
+            "as_of": report.as_of.isoformat(),
+            "indicators": [
+                {k: frozen[code][k] for k in ("code", "numerator", "population", "value", "met")}
+                for code in frozen
+            ],
+        }
+    )
+    return ReportData(
+        year=report.year,
+        as_of=report.as_of,
+        indicators=report.figures["indicators"],
+        facilities=report.rows,
+        series=series,
+        published_at=report.published_at,
+        published_by=report.published_by.get_username(),
+        notes=[
+            _(
+                "Số liệu và danh sách cơ sở lấy từ bản đã công bố (không thay đổi). Trang"
+                " «Chuỗi năm»: các năm trước %(year)s được tính lại lúc xuất."
+            )
+            % {"year": report.year}
+        ],
+    )
+
+
+def report_data(year: int) -> ReportData:
+    """The published report of ``year`` if there is one, else the live computation."""
+    report = annual_report_get(year)
+    return published_report_data(report) if report is not None else live_report_data(year)
+
+
+def _series_until(year: int) -> list[dict]:
+    first = min(rules.FIRST_SERIES_YEAR, year)
+    if year < first:
+        return []
+    return [point.to_dict() for point in compute_series(first, year)]
 
 
 def build_report_workbook(data: ReportData) -> bytes:

@@ -9,14 +9,13 @@ the user who started it (anyone else: 404).
 from __future__ import annotations
 
 import datetime
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -40,12 +39,13 @@ from compliance.excel.export import (
 )
 from compliance.excel.importer import import_workbook
 from compliance.excel.models import ExcelJob
-from compliance.excel.report_workbook import build_report_workbook, live_report_data
+from compliance.excel.report_workbook import build_report_workbook, report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
 from compliance.indicators import rules
+from compliance.indicators.api import ReadsProvinceFigures
 from compliance.models import Certificate, CleanTechMeasure
-from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
+from facilities.access import can_manage_registry, can_read_history, role_of
 from facilities.models import Enterprise, Facility
 from inspections.filtersets import InspectionFilterSet
 from inspections.models import Finding, Inspection
@@ -79,6 +79,13 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class IsRegistryAdmin(BasePermission):
+    """Registry administrators only (anonymous: 401; other roles: 403)."""
+
+    def has_permission(self, request, view):
+        return role_of(request.user) is not None and can_manage_registry(request.user)
+
+
 class ExcelAPIView(APIView):
     permission_classes = [HasRegistryRole]
     content_negotiation_class = AnyAccept
@@ -110,6 +117,7 @@ class ImportUpload(ExcelAPIView):
     """``POST /api/v1/imports/`` (multipart ``file``, ``dry_run``, ``background``)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsRegistryAdmin]
 
     @extend_schema(
         summary="Import a workbook (all rows or none); dry_run=true only reports",
@@ -126,8 +134,6 @@ class ImportUpload(ExcelAPIView):
         responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def post(self, request):
-        if not can_manage_registry(request.user):
-            raise PermissionDenied
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": [_("Hãy chọn tệp .xlsx để nhập.")]}, status=400)
@@ -294,7 +300,14 @@ class HistoryExport(ExcelAPIView):
 
 
 class ReportWorkbook(ExcelAPIView):
-    """``GET /api/v1/indicators/report.xlsx?year=Y``: the annual report workbook."""
+    """``GET /api/v1/indicators/report.xlsx?year=Y``: the annual report workbook.
+
+    Province-wide figures and every facility's standing: the same readers as the
+    indicators API (administrators, auditors, inspectors; business users 403). A
+    published year prints from its frozen snapshot.
+    """
+
+    permission_classes = [ReadsProvinceFigures]
 
     @extend_schema(
         summary="The annual report workbook of year Y (figures on 31 December)",
@@ -315,7 +328,7 @@ class ReportWorkbook(ExcelAPIView):
                 status=400,
             )
         year = int(raw)
-        data = live_report_data(year, facilities_queryset=facilities_for(request.user))
+        data = report_data(year)
         response = HttpResponse(build_report_workbook(data), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="bao-cao-nam-{year}.xlsx"'
         return response
@@ -327,25 +340,6 @@ class ReportWorkbook(ExcelAPIView):
 def _admin_only(request) -> None:
     if not can_manage_registry(request.user):
         raise PermissionDenied
-
-
-def _login_url() -> str:
-    """The site's login page, or the admin's (which every account can use) until the
-    pages' own login route exists."""
-    try:
-        return resolve_url(settings.LOGIN_URL)
-    except NoReverseMatch:
-        return reverse("admin:login")
-
-
-def login_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), _login_url())
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @login_required

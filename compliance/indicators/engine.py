@@ -8,9 +8,12 @@ annual reports and the management command):
 * ``compute_series(from_year, to_year, *, district=None, sector=None, include_today=False)``
 
 Set-based: one date's figures — province, every district, every sector — come from ONE
-SQL statement that groups the facilities annotated by ``facilities_with_status`` by
-(district, sector) with conditional counts; the province, district and sector figures
-are sums of those cells. One statement means one snapshot, even under PostgreSQL's READ
+SQL statement that counts each population and numerator per (district, sector) cell;
+the province, district and sector figures are sums of those cells. The statement
+(series.py) turns every rule into the interval of dates on which it holds and joins
+those intervals to the date(s): hash joins, no per-facility probe. The per-facility
+rows (``facility_rows``) come from ``facilities_with_status``, an independent ORM
+formulation of the same rules; the tests check both against a plain-Python reference. One statement means one snapshot, even under PostgreSQL's READ
 COMMITTED: the numerator can never include a facility that the population missed.
 The series runs one hand-written statement for all its dates (series.py).
 """
@@ -25,7 +28,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from compliance.indicators import rules
-from compliance.indicators.series import counts_on_dates
+from compliance.indicators.series import counts_by_unit, counts_on_dates
 from compliance.selectors import ComplianceStatus, Reason, facilities_with_status
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import Facility, new_build_since
@@ -213,11 +216,30 @@ def compute_indicators(
     sector: str | None = None,
     queryset: QuerySet[Facility] | None = None,
 ) -> IndicatorReport:
-    """The three indicators on ``as_of`` for the province (or a district, a sector, both).
+    """The three indicators on ``as_of`` for the province (or a district, a sector, both),
+    with every district and every sector of the scope.
 
-    ONE query: the facilities active on ``as_of`` in scope, grouped by (district,
-    sector), with a conditional count of each population and numerator. ``queryset``
-    narrows the facilities further (defaults to all).
+    ONE statement (series.py's interval query on a single date, grouped by district and
+    sector): hash joins instead of one probe per facility and rule, about as fast as the
+    best hand-written SQL for the province totals alone (docs/performance.md).
+    ``queryset`` narrows the facilities further (defaults to all).
+    """
+    cells = counts_by_unit(as_of, district=district, sector=sector, restrict=queryset)
+    return _report_from_cells(as_of, district, sector, cells)
+
+
+def compute_indicators_annotated(
+    as_of: datetime.date,
+    *,
+    district: str | None = None,
+    sector: str | None = None,
+    queryset: QuerySet[Facility] | None = None,
+) -> IndicatorReport:
+    """The same figures as ``compute_indicators``, from the ORM: the facilities active on
+    ``as_of``, annotated by ``facilities_with_status``, grouped by (district, sector) with
+    conditional counts. ONE query too, but with correlated subqueries per facility —
+    several times slower on large registries; kept as an independent second
+    implementation (the tests check all of them agree) and for the benchmark.
     """
     base = _scoped(queryset, district, sector).filter(active_on(as_of))
     aggregates = {}

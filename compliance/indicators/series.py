@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from compliance.choices import MeasureKind
+from compliance.indicators.rules import CODES
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import assessment_window_start
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
@@ -37,18 +39,41 @@ def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)  # enumeration codes, never user input
 
 
-def series_sql(dates: list[datetime.date], *, district: str | None, sector: str | None):
-    """The statement and its parameters: one row (d, p1, n1, p2, n2, p3, n3) a date."""
+def series_sql(
+    dates: list[datetime.date],
+    *,
+    district: str | None,
+    sector: str | None,
+    by_unit: bool = False,
+    restrict: QuerySet | None = None,
+):
+    """The statement and its parameters: one row (d, p1, n1, p2, n2, p3, n3) a date —
+    or, ``by_unit``, one row (d, district, sector, p1, …) a date and (district, sector).
+
+    ``restrict`` (a Facility queryset) narrows the facilities to those it selects.
+    """
     cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     values = ", ".join(f"({cast}, {cast})" for _ in dates)
     params: list = []
     for day in dates:
         params += [day, assessment_window_start(day)]
+    scope_params: list = []
     scope = ""
     if district is not None:
         scope += " AND f.district_id = %s"
+        scope_params.append(district)
     if sector is not None:
         scope += " AND f.sector_id = %s"
+        scope_params.append(sector)
+    if restrict is not None:
+        restrict_sql, restrict_params = restrict.order_by().values("pk").query.sql_with_params()
+        scope += f" AND f.id IN ({restrict_sql})"
+        scope_params += list(restrict_params)
+    # Inspections outside [earliest window start, latest date] never decide anything;
+    # dropping them before LEAD leaves the LEAD of the others unchanged (it looks ahead,
+    # and an inspection after the latest date only ends an interval past every date).
+    inspection_params = [min(assessment_window_start(day) for day in dates), max(dates)]
+    unit = ", fd.district, fd.sector" if by_unit else ""
     production = _in(PRODUCTION_ACTIVITIES)
     business = _in(BUSINESS_ACTIVITIES)
     # Values go in as parameters; the f-string only places quoted table names, the
@@ -56,7 +81,8 @@ def series_sql(dates: list[datetime.date], *, district: str | None, sector: str 
     sql = f"""
 WITH dates (d, ws) AS (VALUES {values}),
 fd AS (
-  SELECT f.id AS fid, f.activity AS activity, f.operating_since AS since, dates.d AS d
+  SELECT f.id AS fid, f.activity AS activity, f.operating_since AS since, dates.d AS d,
+         f.district_id AS district, f.sector_id AS sector
   FROM {_table(Facility)} f CROSS JOIN dates
   WHERE f.operating_since <= dates.d
     AND (f.closed_on IS NULL OR f.closed_on > dates.d){scope}
@@ -66,7 +92,7 @@ latest AS (
          LEAD(i.visited_on) OVER (PARTITION BY i.facility_id ORDER BY i.visited_on, i.id)
            AS next_on
   FROM {_table(Inspection)} i
-  WHERE i.status = '{InspectionStatus.FINALIZED}'
+  WHERE i.status = '{InspectionStatus.FINALIZED}' AND i.visited_on >= %s AND i.visited_on <= %s
 ),
 compliant AS (
   SELECT l.fid AS fid, dates.d AS d
@@ -94,7 +120,7 @@ certified AS (
     ON c.issued_on <= dates.d AND c.valid_until >= dates.d
    AND (c.revoked_on IS NULL OR c.revoked_on > dates.d)
 )
-SELECT fd.d,
+SELECT fd.d{unit},
   COUNT(*),
   COUNT(c.fid),
   SUM(CASE WHEN fd.activity IN ({production}) AND fd.since >= %s THEN 1 ELSE 0 END),
@@ -106,13 +132,9 @@ FROM fd
 LEFT JOIN compliant c ON c.fid = fd.fid AND c.d = fd.d
 LEFT JOIN measured m ON m.fid = fd.fid AND m.d = fd.d
 LEFT JOIN certified v ON v.fid = fd.fid AND v.d = fd.d
-GROUP BY fd.d
+GROUP BY fd.d{unit}
 """  # noqa: S608 (only table names and enumeration codes are interpolated)
-    if district is not None:
-        params.append(district)
-    if sector is not None:
-        params.append(sector)
-    params += [new_build_since(), new_build_since()]
+    params += scope_params + inspection_params + [new_build_since(), new_build_since()]
     return sql, params
 
 
@@ -128,9 +150,37 @@ def counts_on_dates(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for day, *counts in cursor.fetchall():
-            if isinstance(day, str):  # SQLite hands dates back as text
-                day = datetime.date.fromisoformat(day)
-            elif isinstance(day, datetime.datetime):
-                day = day.date()
-            result[day] = tuple(int(c or 0) for c in counts)
+            result[_as_date(day)] = tuple(int(c or 0) for c in counts)
     return result
+
+
+def counts_by_unit(
+    as_of: datetime.date,
+    *,
+    district: str | None = None,
+    sector: str | None = None,
+    restrict: QuerySet | None = None,
+) -> list[dict]:
+    """One date's counts per (district, sector) cell, in ONE statement:
+    ``[{"district_id", "sector_id", "<code>__p", "<code>__n", …}]``."""
+    sql, params = series_sql(
+        [as_of], district=district, sector=sector, by_unit=True, restrict=restrict
+    )
+    cells = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for _day, cell_district, cell_sector, *counts in cursor.fetchall():
+            cell = {"district_id": cell_district, "sector_id": cell_sector}
+            for code, p, n in zip(CODES, counts[0::2], counts[1::2], strict=True):
+                cell[f"{code}__p"] = int(p or 0)
+                cell[f"{code}__n"] = int(n or 0)
+            cells.append(cell)
+    return cells
+
+
+def _as_date(day) -> datetime.date:
+    if isinstance(day, str):  # SQLite hands dates back as text
+        return datetime.date.fromisoformat(day)
+    if isinstance(day, datetime.datetime):
+        return day.date()
+    return day

@@ -123,7 +123,6 @@ def facility_detail(request, pk: int):
         ).prefetch_related(
             "inspectors",
             Prefetch("findings", queryset=Finding.objects.order_by("id")),
-            "attachments",
         )
     )
     reason_code = None if facility.compliance_status == "compliant" else facility.compliance_status

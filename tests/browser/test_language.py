@@ -1,4 +1,4 @@
-"""Vietnamese by default whatever the browser's language; the switch changes it."""
+"""The language switch at the bottom of every page turns the interface English and back."""
 
 
 def test_the_switch_turns_the_interface_english_and_back(open_as, db):

@@ -10,7 +10,15 @@ def nav_entries(page) -> set[str]:
 def test_an_administrator_reaches_every_page_and_the_django_admin(open_as, scene, admin_user):
     page = open_as(admin_user)
     assert page.url.endswith("/dashboard/")
-    assert nav_entries(page) >= {"dashboard", "registry", "worklist", "changelog", "admin"}
+    assert nav_entries(page) >= {
+        "dashboard",
+        "registry",
+        "worklist",
+        "changelog",
+        "reports",
+        "imports",
+        "admin",
+    }
     page.click("[data-nav=admin]")
     assert "/admin/" in page.url
 
@@ -20,7 +28,7 @@ def test_an_inspector_sees_the_registry_but_records_visits_only_in_their_distric
 ):
     page = open_as(inspector_tam_duong)
     assert page.url.endswith("/worklist/")
-    assert nav_entries(page) == {"dashboard", "registry", "worklist"}
+    assert nav_entries(page) == {"dashboard", "registry", "worklist", "reports"}
     assert "TD-001" in page.inner_text("#not-assessed")
     assert "PT-001" not in page.inner_text("main")
     # The other district's facility is readable, but no visit can be recorded there.
@@ -48,7 +56,7 @@ def test_a_business_owner_sees_only_the_own_enterprise_and_the_expiry_warning(
 def test_an_auditor_reads_everything_and_changes_nothing(open_as, scene, auditor):
     page = open_as(auditor)
     assert page.url.endswith("/dashboard/")
-    assert nav_entries(page) == {"dashboard", "registry", "changelog"}
+    assert nav_entries(page) == {"dashboard", "registry", "changelog", "reports"}
     page.click("[data-nav=changelog]")
     assert "dữ liệu ban đầu" in page.inner_text("#changelog")
     assert page.goto(f"/facilities/{scene['own'].pk}/inspections/new/").status == 403

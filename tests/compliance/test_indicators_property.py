@@ -14,7 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from compliance.indicators import compute_indicators, facility_rows
+from compliance.indicators import (
+    compute_indicators,
+    compute_indicators_annotated,
+    facility_rows,
+)
 from compliance.indicators.series import counts_on_dates
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import assessment_window_start
@@ -150,8 +154,8 @@ def build(specs) -> None:
             )
 
 
-def engine_view(as_of, district=None, sector=None):
-    report = compute_indicators(as_of, district=district, sector=sector)
+def engine_view(as_of, district=None, sector=None, compute=compute_indicators):
+    report = compute(as_of, district=district, sector=sector)
     return {
         "figures": {f.code: (f.numerator, f.population, f.value, f.met) for f in report.indicators},
         "by_district": {
@@ -182,7 +186,7 @@ def engine_view(as_of, district=None, sector=None):
 
 class EngineAgreesWithReference(TestCase):
     @settings(
-        max_examples=60,
+        max_examples=40,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
@@ -194,6 +198,8 @@ class EngineAgreesWithReference(TestCase):
         for district, sector in scopes:
             expected = reference_report(as_of, district, sector)
             assert engine_view(as_of, district, sector) == expected, (district, sector)
+            annotated = engine_view(as_of, district, sector, compute_indicators_annotated)
+            assert annotated == expected, ("annotated", district, sector)
         # The one-statement series agrees on any dates, not only on 31 December.
         series = counts_on_dates([as_of, other_day])
         for day in (as_of, other_day):

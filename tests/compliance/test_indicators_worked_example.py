@@ -3,6 +3,7 @@
 import pytest
 
 from compliance.indicators import compute_indicators, compute_series, facility_rows
+from facilities.models import Facility
 from tests.compliance.conftest import WORKED_EXAMPLE_DATE as D
 
 
@@ -113,3 +114,9 @@ def test_the_series_gives_the_same_figures_on_31_december(worked_example):
 def test_rows_have_the_api_shape(worked_example, code):
     row = facility_rows(code, D)[0].to_dict()
     assert set(row) == {"facility", "code", "name", "district", "sector", "counted", "reason"}
+
+
+def test_a_queryset_narrows_the_figures_to_its_facilities(worked_example):
+    report = compute_indicators(D, queryset=Facility.objects.filter(code__in=["A", "C"]))
+    assert figures(report, "establishments_meeting_standards") == (1, 2, 50.0, False)
+    assert figures(report, "businesses_certified") == (0, 1, 0.0, False)

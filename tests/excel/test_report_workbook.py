@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from compliance.services import annual_report_publish
 from facilities.history import change_context
-from facilities.models import District
+from facilities.models import District, Facility
 from tests.excel.workbooks import convert_with_libreoffice, needs_soffice
 from tests.factories import (
     CertificateFactory,
@@ -128,12 +129,26 @@ class TestAnnualReportWorkbook:
         assert ws["B12"].value == 25.0 and ws["C12"].value == 80
         assert len(ws._charts) == 3
 
-    def test_a_business_user_sees_only_its_own_facilities_in_the_lists(
-        self, api_client, business_owner, own_facility, competitor_facility
+    def test_business_users_may_not_read_province_figures(self, api_client, business_owner):
+        assert get_report(api_client, business_owner).status_code == 403
+
+    def test_a_published_report_prints_from_its_frozen_snapshot(
+        self, api_client, admin_user, auditor, worked_example
     ):
-        wb = load_workbook(io.BytesIO(get_report(api_client, business_owner).content))
-        codes = [r[0].value for r in wb["DS chỉ tiêu 1"].iter_rows(min_row=4)]
-        assert codes == ["TD-001"]
+        annual_report_publish(year=2020, user=admin_user)
+        with change_context(user=admin_user, reason="sửa sau khi công bố"):
+            # D gets a compliant inspection: recomputed, indicator 1 would read 2/4.
+            InspectionFactory(
+                facility=Facility.objects.get(code="D"), visited_on=datetime.date(2020, 6, 1)
+            )
+        wb = load_workbook(io.BytesIO(get_report(api_client, auditor).content))
+        ws = wb["Tổng hợp"]
+        assert (ws["E4"].value, ws["F4"].value) == (1, 4)
+        assert "công bố" in ws["A2"].value and "quantri" in ws["A2"].value
+        first = [[c.value for c in row] for row in wb["DS chỉ tiêu 1"].iter_rows(min_row=4)]
+        assert first[-1][:1] + first[-1][4:] == ["D", "Không", "Chưa được kiểm tra"]
+        series = wb["Chuỗi năm"]
+        assert series["A12"].value == 2020 and series["B12"].value == 25.0
 
     @pytest.mark.parametrize("year", ["1999", "2023", "abc", ""])
     def test_a_year_out_of_range_is_a_400(self, api_client, auditor, year):

@@ -3,6 +3,8 @@ not, 404 for an object the user may not see (architecture.md, house rule 7)."""
 
 import pytest
 
+from compliance.models import AnnualReport
+
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["admin_user", "inspector_tam_duong", "inspector_phong_tho", "business_owner", "auditor"]
@@ -55,6 +57,9 @@ MATRIX = [
     ("verify a measure", lambda r: f"/measures/{r['measure'].pk}/verify/", everyone_but(P, B, U)),
     ("business portal", lambda r: "/portal/", {A: 403, T: 403, P: 403, B: 200, U: 403}),
     ("change log", lambda r: "/changes/?model=inspection", everyone_but(T, P, B)),
+    ("annual reports", lambda r: "/reports/", everyone_but(B)),
+    ("a year's report", lambda r: "/reports/2025/", everyone_but(B)),
+    ("a year not yet over", lambda r: "/reports/2026/", everyone_but(B, others=404)),
     ("one object's history", lambda r: f"/changes/facility/{r['own'].pk}/", everyone_but(T, P, B)),
 ]
 
@@ -90,3 +95,12 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client, registry, url):
 def test_it_opens_on_the_first_page_of_each_role(client, request, persona, page):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/")["Location"] == page
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_an_administrator_publishes_an_annual_report(client, request, registry, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post("/reports/2025/publish/")
+    expected = {A: 302, T: 403, P: 403, B: 403, U: 403}[persona]
+    assert response.status_code == expected
+    assert AnnualReport.objects.filter(year=2025).exists() == (persona == A)

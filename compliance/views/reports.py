@@ -1,0 +1,125 @@
+"""Annual reports: see a year's figures (frozen once published, computed until then),
+publish them (administrators), and what a recomputation changes since publication.
+
+The figures, the freezing and the differences are compliance.indicators' and
+compliance.services'; these pages only show them and ask for confirmation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from compliance.indicators import rules
+from compliance.indicators.selectors import (
+    annual_report_diff,
+    annual_report_draft,
+    annual_report_get,
+)
+from compliance.models import AnnualReport
+from compliance.services import ReportAlreadyPublished, annual_report_publish
+from compliance.views.labels import REASON_LABELS
+from facilities.access import can_manage_registry, can_read_history
+from facilities.views import STAFF_ROLES, role_required
+
+# The annual report workbook of the Excel feature, linked when that route exists.
+WORKBOOK_PATH = "/api/v1/indicators/report.xlsx"
+
+
+def _workbook_url(year: int) -> str | None:
+    try:
+        resolve(WORKBOOK_PATH)
+    except Resolver404:
+        return None
+    return f"{WORKBOOK_PATH}?year={year}"
+
+
+def _last_year() -> int:
+    return timezone.localdate().year - 1
+
+
+@role_required(*STAFF_ROLES)
+def report_list(request):
+    """Every year from 2012 to last year: published (by whom, when) or not yet."""
+    published = {
+        r.year: r for r in AnnualReport.objects.select_related("published_by").defer("rows")
+    }
+    years = [
+        {"year": year, "report": published.get(year)}
+        for year in range(_last_year(), rules.FIRST_SERIES_YEAR - 1, -1)
+    ]
+    return render(
+        request,
+        "compliance/report_list.html",
+        {"years": years, "can_publish": can_manage_registry(request.user)},
+    )
+
+
+def _rows_with_labels(rows: list[dict]) -> list[dict]:
+    return [{**row, "reason_label": REASON_LABELS.get(row.get("reason"), "")} for row in rows]
+
+
+@role_required(*STAFF_ROLES)
+def report_detail(request, year: int):
+    """Year ``year``: the published report and its differences from today's computation,
+    or the draft computed now with a Publish button for administrators."""
+    if not rules.FIRST_SERIES_YEAR <= year <= _last_year():
+        raise Http404
+    report = annual_report_get(year)
+    context = {
+        "year": year,
+        "as_of": rules.year_end(year),
+        "report": report,
+        "can_publish": can_manage_registry(request.user) and report is None,
+        "workbook_url": _workbook_url(year),
+        "titles": {i.code: i.title for i in rules.INDICATORS},
+    }
+    if report is not None:
+        context["figures"] = report.figures["indicators"]
+        diff = annual_report_diff(report, with_history=can_read_history(request.user))
+        context["diff"] = diff
+        for difference in diff.facilities:
+            difference.published_label = _state_label(difference.published)
+            difference.current_label = _state_label(difference.current)
+    else:
+        draft = annual_report_draft(year)
+        context["figures"] = draft.report.to_dict()["indicators"]
+    not_counted = {}
+    rows_by_code = report.rows if report is not None else None
+    if rows_by_code is None:
+        rows_by_code = {code: [r.to_dict() for r in rows] for code, rows in draft.rows.items()}
+    for code, rows in rows_by_code.items():
+        not_counted[code] = _rows_with_labels([r for r in rows if not r["counted"]])
+    for figure in context["figures"]:
+        figure["not_counted"] = not_counted.get(figure["code"], [])
+    return render(request, "compliance/report_detail.html", context)
+
+
+def _state_label(state: dict | None) -> str:
+    if state is None:
+        return _("không thuộc đối tượng tính")
+    if state["counted"]:
+        return _("đạt")
+    return str(REASON_LABELS.get(state["reason"], state["reason"]))
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def report_publish(request, year: int):
+    """Freeze year ``year``'s report (administrators; the confirmation is the POST)."""
+    if not can_manage_registry(request.user):
+        raise PermissionDenied
+    try:
+        annual_report_publish(year=year, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ReportAlreadyPublished:
+        messages.error(request, _("Báo cáo năm %(year)s đã được công bố.") % {"year": year})
+    else:
+        messages.success(request, _("Đã công bố báo cáo năm %(year)s.") % {"year": year})
+    return redirect("annual_report", year=year)
