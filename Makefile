@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export DEBUG ?= true
+# Two workers (the machines have 2 cores); files stay whole on one worker so that
+# module-scoped fixtures (a seeded registry) are built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test install messages migrate demo lint format bench clean
 
