@@ -32,7 +32,11 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## make run: install, migrate, load demo data, print the demo logins, serve on $(HOST)
+## with the job worker beside it
+# The background-job worker (imports, exports) runs beside the web server and stops with it.
 run: demo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker & \
 	$(BIN)/python manage.py runserver $(HOST)
 
 ## make test: the whole suite (set DATABASE_URL=postgres://... for PostgreSQL)
