@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export DEBUG ?= true
+# Two workers (the machines have 2 cores); files stay whole on one worker so that
+# module-scoped fixtures (a seeded registry) are built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test install messages migrate demo lint format bench clean
 
@@ -29,7 +32,11 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## make run: install, migrate, load demo data, print the demo logins, serve on $(HOST)
+## with the job worker beside it
+# The background-job worker (imports, exports) runs beside the web server and stops with it.
 run: demo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker & \
 	$(BIN)/python manage.py runserver $(HOST)
 
 ## make test: the whole suite (set DATABASE_URL=postgres://... for PostgreSQL)

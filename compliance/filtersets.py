@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compliance.choices import CertificateStatus, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
@@ -12,7 +13,8 @@ from compliance.selectors import ComplianceStatus, certificate_status_q, facilit
 from facilities.filtersets import FacilityFilterSet, IdFilter, district_filter
 
 COMPLIANCE_STATUS_CHOICES = [
-    (ComplianceStatus.COMPLIANT, _("Đạt")),
+    # "Đạt" is also an indicator's "met": the context keeps the English apart.
+    (ComplianceStatus.COMPLIANT, pgettext_lazy("compliance status", "Đạt")),
     (ComplianceStatus.NOT_ASSESSED, _("Chưa được đánh giá")),
     (ComplianceStatus.ASSESSMENT_EXPIRED, _("Đánh giá đã quá hạn")),
     (ComplianceStatus.NON_COMPLIANT, _("Không đạt")),

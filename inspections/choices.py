@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InspectionKind(models.TextChoices):
@@ -18,7 +19,8 @@ class InspectionStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    COMPLIANT = "compliant", _("Đạt")
+    # "Đạt" is also an indicator's "met": the context keeps the English apart.
+    COMPLIANT = "compliant", pgettext_lazy("inspection outcome", "Đạt")
     COMPLIANT_WITH_REMARKS = "compliant_with_remarks", _("Đạt, có kiến nghị")
     NON_COMPLIANT = "non_compliant", _("Không đạt")
 

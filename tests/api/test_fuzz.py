@@ -58,7 +58,7 @@ def tokens(db, keep_test_connection, admin_user, business_owner, own_facility):
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),

@@ -248,3 +248,13 @@ def test_inspectors_see_the_diff_without_the_change_log(
     api_client.force_authenticate(inspector_tam_duong)
     diff = api_client.get(f"{REPORTS}2020/diff/").json()
     assert diff["facilities"][0]["history"] is None
+
+
+@pytest.mark.parametrize("year", [1999, 10000, 99999999999])
+def test_publishing_a_year_out_of_range_is_a_clear_400_not_a_server_error(
+    db, admin_user, api_client, year
+):
+    api_client.force_authenticate(admin_user)
+    response = api_client.post(f"/api/v1/indicators/reports/{year}/publish/", {}, format="json")
+    assert response.status_code == 400
+    assert "year" in response.json()
