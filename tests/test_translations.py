@@ -18,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import trans_real
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -108,13 +107,6 @@ def compiled_catalog():
         trans_real._default = None
         trans_real._active = trans_real.Local()
     yield
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_default_language():
-    """A request leaves its language active in the thread: later tests must not inherit it."""
-    yield
-    translation.deactivate()
 
 
 def test_every_entry_has_an_english_translation_and_none_is_fuzzy():
