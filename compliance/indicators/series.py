@@ -73,19 +73,40 @@ def series_sql(
     # dropping them before LEAD leaves the LEAD of the others unchanged (it looks ahead,
     # and an inspection after the latest date only ends an interval past every date).
     inspection_params = [min(assessment_window_start(day) for day in dates), max(dates)]
-    unit = ", fd.district, fd.sector" if by_unit else ""
+    select_unit = ", sf.district AS district, sf.sector AS sector" if by_unit else ""
+    group_unit = ", sf.district, sf.sector" if by_unit else ""
     production = _in(PRODUCTION_ACTIVITIES)
     business = _in(BUSINESS_ACTIVITIES)
+
+    def numerator(name: str, pairs: str, condition: str) -> str:
+        # Counted (facility, date) pairs whose facility is in scope and population then.
+        return f"""{name} AS (
+  SELECT x.d AS d{select_unit}, COUNT(*) AS n
+  FROM {pairs} x JOIN sf ON sf.fid = x.fid
+  WHERE sf.since <= x.d AND (sf.closed IS NULL OR sf.closed > x.d){condition}
+  GROUP BY x.d{group_unit}
+)"""  # noqa: S608 (CTE names and fixed SQL fragments only)
+
+    def same_cell(name: str) -> str:
+        cell = f"{name}.d = pop.d"
+        if by_unit:
+            cell += f" AND {name}.district = pop.district AND {name}.sector = pop.sector"
+        return cell
+
     # Values go in as parameters; the f-string only places quoted table names, the
     # enumeration codes of the choices modules and the right number of placeholders.
+    # Each numerator joins its (facility, date) pairs to the small facility table once,
+    # rather than joining every pair set to the big facilities × dates product.
     sql = f"""
 WITH dates (d, ws) AS (VALUES {values}),
-fd AS (
-  SELECT f.id AS fid, f.activity AS activity, f.operating_since AS since, dates.d AS d,
-         f.district_id AS district, f.sector_id AS sector
-  FROM {_table(Facility)} f CROSS JOIN dates
-  WHERE f.operating_since <= dates.d
-    AND (f.closed_on IS NULL OR f.closed_on > dates.d){scope}
+sf AS (
+  SELECT f.id AS fid, f.operating_since AS since, f.closed_on AS closed,
+         f.district_id AS district, f.sector_id AS sector,
+         CASE WHEN f.activity IN ({production}) AND f.operating_since >= %s THEN 1 ELSE 0 END
+           AS new_production,
+         CASE WHEN f.activity IN ({business}) THEN 1 ELSE 0 END AS business
+  FROM {_table(Facility)} f
+  WHERE f.operating_since IS NOT NULL{scope}
 ),
 latest AS (
   SELECT i.facility_id AS fid, i.visited_on AS visited_on, i.outcome AS outcome,
@@ -119,22 +140,24 @@ certified AS (
   FROM {_table(Certificate)} c JOIN dates
     ON c.issued_on <= dates.d AND c.valid_until >= dates.d
    AND (c.revoked_on IS NULL OR c.revoked_on > dates.d)
-)
-SELECT fd.d{unit},
-  COUNT(*),
-  COUNT(c.fid),
-  SUM(CASE WHEN fd.activity IN ({production}) AND fd.since >= %s THEN 1 ELSE 0 END),
-  SUM(CASE WHEN fd.activity IN ({production}) AND fd.since >= %s AND m.fid IS NOT NULL
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN fd.activity IN ({business}) THEN 1 ELSE 0 END),
-  SUM(CASE WHEN fd.activity IN ({business}) AND v.fid IS NOT NULL THEN 1 ELSE 0 END)
-FROM fd
-LEFT JOIN compliant c ON c.fid = fd.fid AND c.d = fd.d
-LEFT JOIN measured m ON m.fid = fd.fid AND m.d = fd.d
-LEFT JOIN certified v ON v.fid = fd.fid AND v.d = fd.d
-GROUP BY fd.d{unit}
+),
+pop AS (
+  SELECT dates.d AS d{select_unit}, COUNT(*) AS p1, SUM(sf.new_production) AS p2,
+         SUM(sf.business) AS p3
+  FROM sf JOIN dates ON sf.since <= dates.d AND (sf.closed IS NULL OR sf.closed > dates.d)
+  GROUP BY dates.d{group_unit}
+),
+{numerator("n1", "compliant", "")},
+{numerator("n2", "measured", " AND sf.new_production = 1")},
+{numerator("n3", "certified", " AND sf.business = 1")}
+SELECT pop.d{", pop.district, pop.sector" if by_unit else ""},
+  pop.p1, COALESCE(n1.n, 0), pop.p2, COALESCE(n2.n, 0), pop.p3, COALESCE(n3.n, 0)
+FROM pop
+LEFT JOIN n1 ON {same_cell("n1")}
+LEFT JOIN n2 ON {same_cell("n2")}
+LEFT JOIN n3 ON {same_cell("n3")}
 """  # noqa: S608 (only table names and enumeration codes are interpolated)
-    params += scope_params + inspection_params + [new_build_since(), new_build_since()]
+    params += [new_build_since(), *scope_params, *inspection_params]
     return sql, params
 
 

@@ -90,8 +90,8 @@ def open_as(browser, live_server):
     contexts = []
 
     def _open(user=None, *, viewport=LAPTOP):
-        # A browser set up in Vietnamese, as at the department; the switch test changes it.
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="vi-VN")
+        # An English browser: the pages must still open in Vietnamese.
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-US")
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -1,4 +1,4 @@
-"""The language switch at the bottom of every page turns the interface English and back."""
+"""Vietnamese by default even in an English browser; the switch changes it."""
 
 
 def test_the_switch_turns_the_interface_english_and_back(open_as, db):

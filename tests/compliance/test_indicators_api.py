@@ -160,3 +160,33 @@ def test_a_business_user_cannot_read_province_figures(api_client, business_owner
     for url in (URL, SERIES, "/api/v1/indicators/reports/", "/api/v1/indicators/reports/2020/"):
         response = api_client.get(url)
         assert response.status_code == 403, url
+
+
+READS = [
+    URL,
+    f"{FACILITIES}?code=businesses_certified",
+    SERIES,
+    "/api/v1/indicators/reports/",
+    "/api/v1/indicators/reports/2020/",
+    "/api/v1/indicators/reports/2020/facilities/?code=businesses_certified",
+]
+# role → expected status of each read above (the diff: 404 until a report is published)
+EXPECTED = {
+    "anonymous": [401] * 6,
+    "admin_user": [200] * 6,
+    "auditor": [200] * 6,
+    "inspector_tam_duong": [200] * 6,
+    "inspector_phong_tho": [200] * 6,
+    "business_owner": [403, 200, 403, 403, 403, 403],
+    "competitor": [403, 200, 403, 403, 403, 403],
+}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+def test_each_role_gets_the_expected_status_on_every_read(request, api_client, persona, db):
+    if persona != "anonymous":
+        api_client.force_authenticate(request.getfixturevalue(persona))
+    statuses = [api_client.get(url).status_code for url in READS]
+    assert statuses == EXPECTED[persona]
+    diff = api_client.get("/api/v1/indicators/reports/2020/diff/").status_code
+    assert diff == {200: 404}.get(EXPECTED[persona][0], EXPECTED[persona][0])

@@ -52,7 +52,7 @@ def test_the_query_count_is_the_same_for_10_and_200_facilities(db):
 
 def test_one_date_with_every_breakdown_is_one_query(db, django_assert_num_queries):
     registry(3)
-    # 1: facilities active on D grouped by (district, sector), with conditional counts.
+    # 1: the interval statement on D, counts per (district, sector) cell.
     with django_assert_num_queries(1):
         compute_indicators(D)
 

@@ -24,6 +24,12 @@ TAX_CODE = "0101245486"
 DUPLICATE = {"__all__": ["Đã có doanh nghiệp với mã số thuế này."]}
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Personas get real passwords; the default hasher costs about a second each here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.mark.django_db
 def test_it_creates_a_validated_enterprise_with_history(admin_user):
     enterprise = enterprise_create(

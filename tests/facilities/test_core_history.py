@@ -29,6 +29,13 @@ from tests.factories import EnterpriseFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Personas get real passwords; the default hasher costs about a second each here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 REGISTRY_MODELS = [
     District,
     Sector,
