@@ -179,6 +179,13 @@ def test_vietnamese_is_the_default_when_nobody_asks_for_english(client):
 
 
 @pytest.mark.django_db
+def test_pages_stay_vietnamese_for_a_browser_set_to_english(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="vi"' in body
+    assert "Đăng nhập" in body
+
+
+@pytest.mark.django_db
 def test_the_language_switch_turns_the_login_page_english(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     assert response.status_code == 302
