@@ -6,6 +6,7 @@ anonymous visitor. Each is created once per test that asks for it.
 """
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from facilities.choices import Role
@@ -21,6 +22,14 @@ PASSWORD = "Mật-khẩu-thử-2026"
 def fast_password_hashing(settings):
     # Personas are made with passwords; the production hasher costs about a second each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    # LocaleMiddleware leaves a request's language active in the thread: without this, a
+    # test that asked for English would turn every later test's messages English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import trans_real
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -110,13 +109,6 @@ def compiled_catalog():
     yield
 
 
-@pytest.fixture(autouse=True)
-def back_to_the_default_language():
-    """A request leaves its language active in the thread: later tests must not inherit it."""
-    yield
-    translation.deactivate()
-
-
 def test_every_entry_has_an_english_translation_and_none_is_fuzzy():
     entries = translations()
     assert len(entries) > 500, "the catalogue lost most of its entries"
@@ -184,6 +176,13 @@ def test_vietnamese_is_the_default_when_nobody_asks_for_english(client):
     assert '<html lang="vi"' in body
     assert "Đăng nhập" in body
     assert "Log in" not in body
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_a_browser_set_to_english(client):
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="vi"' in body
+    assert "Đăng nhập" in body
 
 
 @pytest.mark.django_db
