@@ -283,6 +283,7 @@ class AnnualReportPublishView(APIView):
         responses={201: s.AnnualReportSerializer, 409: s.IndicatorErrorSerializer, **ERRORS},
     )
     def post(self, request, year: int):
+        year = _year(year)
         try:
             report = annual_report_publish(year=year, user=request.user)
         except DjangoValidationError as exc:

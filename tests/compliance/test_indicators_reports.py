@@ -248,3 +248,9 @@ def test_inspectors_see_the_diff_without_the_change_log(
     api_client.force_authenticate(inspector_tam_duong)
     diff = api_client.get(f"{REPORTS}2020/diff/").json()
     assert diff["facilities"][0]["history"] is None
+
+
+@pytest.mark.parametrize("year", [10000, 14394403023440126052206116864])
+def test_an_absurd_year_to_publish_is_a_400_not_a_500(api_client, admin_user, year):
+    api_client.force_authenticate(admin_user)
+    assert api_client.post(f"{REPORTS}{year}/publish/").status_code == 400
