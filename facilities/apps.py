@@ -11,6 +11,8 @@ class FacilitiesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from facilities import history  # noqa: F401
+        from facilities.reference_data import ensure_reference_data
         from facilities.roles import sync_role_groups
 
+        post_migrate.connect(ensure_reference_data, sender=self)
         post_migrate.connect(sync_role_groups, sender=self)
