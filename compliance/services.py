@@ -50,7 +50,9 @@ class ReportAlreadyPublished(Exception):
 def validate_report_year(year: int, *, today: datetime.date | None = None) -> None:
     """A report year is one that has ended: 2000 ≤ year and 31 December year < today."""
     today = today or timezone.localdate()
-    if year < rules.MIN_YEAR or rules.year_end(year) >= today:
+    # Integer comparison: 31 December Y < today ⟺ Y < this year (and no date is built
+    # from an absurd year such as 10000).
+    if not rules.MIN_YEAR <= year < today.year:
         raise ValidationError(
             _("Chỉ công bố được báo cáo của năm đã kết thúc, từ năm %(min)s đến năm %(max)s.")
             % {"min": rules.MIN_YEAR, "max": today.year - 1},
