@@ -116,12 +116,7 @@ def inspection_update(
         raise ValidationError({"facility": _("Cơ sở này không thuộc địa bàn được giao cho bạn.")})
     if not changed:
         return inspection
-    for name, value in changed.items():
-        setattr(inspection, name, value)
-    inspection.full_clean()
-    with change_context(user=user, reason=reason or _("sửa đợt kiểm tra")):
-        inspection.save()
-    return inspection
+    return _save_changes(inspection, changed, user=user, reason=reason or _("sửa đợt kiểm tra"))
 
 
 @transaction.atomic
@@ -212,12 +207,7 @@ def finding_update(*, finding: Finding, user, reason: str | None = None, **chang
         require_correction_reason(reason)
     if not changed:
         return finding
-    for name, value in changed.items():
-        setattr(finding, name, value)
-    finding.full_clean()
-    with change_context(user=user, reason=reason or _("sửa tồn tại, vi phạm")):
-        finding.save()
-    return finding
+    return _save_changes(finding, changed, user=user, reason=reason or _("sửa tồn tại, vi phạm"))
 
 
 @transaction.atomic
@@ -245,3 +235,13 @@ def finding_delete(*, finding: Finding, user, reason: str | None = None) -> None
         )
     with change_context(user=user, reason=effective_reason(reason) or _("xóa tồn tại, vi phạm")):
         finding.delete()
+
+
+def _save_changes(obj, changed: dict, *, user, reason: str):
+    """Apply ``changed`` to ``obj``, validate it whole, and save with user and reason."""
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    with change_context(user=user, reason=reason):
+        obj.save()
+    return obj
