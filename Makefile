@@ -41,7 +41,8 @@ run: demo
 
 ## make test: the whole suite (set DATABASE_URL=postgres://... for PostgreSQL)
 test: install messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not single_process"
+	$(BIN)/python -m pytest -p no:xdist -m single_process
 
 lint: install
 	$(BIN)/ruff check .
