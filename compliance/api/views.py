@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from compliance.api.serializers import (
     CertificateSerializer,
@@ -72,14 +70,6 @@ class CleanTechMeasureViewSet(RegistryModelViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Record that the measure was seen in place on ``verified_on``, and by whom."""
-        body = VerifySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            measure = self.claimed_object()
-            measure_verify(
-                measure=measure,
-                user=request.user,
-                verified_on=body.validated_data["verified_on"],
-                reason=body.validated_data.get("change_reason"),
-            )
-        return Response(self.get_serializer(self.reload(measure)).data)
+        return self.run_action(
+            VerifySerializer, measure_verify, target="measure", field="verified_on"
+        )

@@ -90,6 +90,20 @@ class RegistryViewSet(viewsets.GenericViewSet):
         claim_or_412(type(instance), instance.pk, self.request)
         return self.get_object()
 
+    def run_action(self, body_class, service, *, target: str, field: str) -> Response:
+        """One state action: validate the body, claim the row (If-Match → 412), call the
+        service with the object, the user, ``field`` and the reason, answer the object."""
+        body = body_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            instance = self.claimed_object()
+            service(
+                **{target: instance, field: body.validated_data[field]},
+                user=self.request.user,
+                reason=body.validated_data.get("change_reason"),
+            )
+        return Response(self.get_serializer(self.reload(instance)).data)
+
 
 class RegistryModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryViewSet):
     """List, retrieve, create, update (PUT/PATCH) and delete with the shared rules."""

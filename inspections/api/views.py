@@ -78,17 +78,9 @@ class InspectionViewSet(InspectionWriteRules, RegistryModelViewSet):
     @action(detail=True, methods=["post"])
     def finalize(self, request, pk=None):
         """Draft → finalized with an outcome; the inspection and its findings then lock."""
-        body = FinalizeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            inspection = self.claimed_object()
-            inspection_finalize(
-                inspection=inspection,
-                user=request.user,
-                outcome=body.validated_data["outcome"],
-                reason=body.validated_data.get("change_reason"),
-            )
-        return Response(self.get_serializer(self.reload(inspection)).data)
+        return self.run_action(
+            FinalizeSerializer, inspection_finalize, target="inspection", field="outcome"
+        )
 
     @extend_schema(request=ReasonSerializer, responses=InspectionSerializer)
     @action(detail=True, methods=["post"])
@@ -141,14 +133,6 @@ class FindingViewSet(InspectionWriteRules, RegistryModelViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Record the day the facility fixed the finding (open after finalization)."""
-        body = ResolveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            finding = self.claimed_object()
-            finding_resolve(
-                finding=finding,
-                user=request.user,
-                resolved_on=body.validated_data["resolved_on"],
-                reason=body.validated_data.get("change_reason"),
-            )
-        return Response(self.get_serializer(self.reload(finding)).data)
+        return self.run_action(
+            ResolveSerializer, finding_resolve, target="finding", field="resolved_on"
+        )
