@@ -9,7 +9,7 @@ export DEBUG ?= true
 # module-scoped fixtures (a seeded registry) are built once.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: run test install messages migrate demo lint format bench clean
+.PHONY: run test test-repeat install messages migrate demo lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,30 @@ run: demo
 	$(BIN)/python manage.py db_worker & \
 	$(BIN)/python manage.py runserver $(HOST)
 
-## make test: the whole suite (set DATABASE_URL=postgres://... for PostgreSQL)
+## make test: the whole suite in random order (set DATABASE_URL=postgres://... for
+## PostgreSQL). The header prints "Using --randomly-seed=N"; replay an order with
+## `make test SEED=N`.
+ifeq ($(origin SEED), undefined)
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 test: install messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not single_process"
-	$(BIN)/python -m pytest -p no:xdist -m single_process
+	@echo "==> random order seed $(SEED) (replay: make test SEED=$(SEED))"
+	$(BIN)/python -m pytest $(PYTEST_ARGS) --randomly-seed=$(SEED) -m "not single_process"
+	$(BIN)/python -m pytest -p no:xdist --randomly-seed=$(SEED) -m single_process
+
+## make test-repeat N=5: N runs of the suite, each with its own random seed and its own
+## test databases (pytest-django creates them anew for every run and drops them after);
+## stops at the first failure and prints the seed to replay it.
+N ?= 5
+test-repeat: install messages
+	@for run in $$(seq 1 $(N)); do \
+		seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+		echo "==> run $$run of $(N), seed $$seed"; \
+		start=$$(date +%s); \
+		$(MAKE) --no-print-directory test SEED=$$seed \
+			|| { echo "==> run $$run FAILED: replay with make test SEED=$$seed"; exit 1; }; \
+		echo "==> run $$run of $(N) passed in $$(( $$(date +%s) - start )) s, seed $$seed"; \
+	done
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,7 +12,10 @@ class FacilitiesConfig(AppConfig):
 
         from facilities import history  # noqa: F401
         from facilities.reference_data import ensure_reference_data
-        from facilities.roles import sync_role_groups
+        from facilities.roles import sync_role_groups_after_migrate
 
         post_migrate.connect(ensure_reference_data, sender=self)
-        post_migrate.connect(sync_role_groups, sender=self)
+        # Not limited to this app: post_migrate is sent app by app, and the permissions of
+        # inspections and compliance only exist once their own signal has run. Listening
+        # to every app keeps the groups complete after a single migrate and after a flush.
+        post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="envreg-sync-role-groups")

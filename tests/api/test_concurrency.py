@@ -16,8 +16,7 @@ from rest_framework.test import APIClient
 from facilities import concurrency
 from facilities.models import Facility
 
-# serialized_rollback: the districts and sectors of the data migration survive the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

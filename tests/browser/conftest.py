@@ -5,20 +5,18 @@
 * The browser is Debian's /usr/bin/chromium, never a downloaded one; without it the
   tests are skipped with the reason (CI's .ci/run installs it).
 * pytest-django's ``live_server`` runs in another thread, so the database is
-  transactional here and flushed after each test; ``reference_data`` loads the
-  districts and sectors again (the flush's post_migrate restores the role groups).
+  transactional here and flushed after each test; the flush's post_migrate restores the
+  reference data and the role groups for the next test.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import os
 from pathlib import Path
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from playwright.sync_api import sync_playwright
 
 from facilities.history import change_context
@@ -63,13 +61,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Districts and sectors, as their data migration writes them (a flush removes them)."""
-    reference = importlib.import_module("facilities.migrations.0002_lai_chau_reference_data")
-    reference.load(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
