@@ -9,6 +9,7 @@ with 429 (facilities/lockout.py).
 """
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
@@ -45,14 +46,15 @@ class TokenView(APIView):
 
     def get_authenticators(self):
         # A stale token in the header must not stand in the way of getting a new one.
-        if getattr(self.request, "method", None) == "POST":
-            return []
-        return [ApiTokenAuthentication(), SessionAuthentication()]
+        if getattr(self.request, "method", None) == "DELETE":
+            return [ApiTokenAuthentication(), SessionAuthentication()]
+        return []
 
     def get_permissions(self):
-        if getattr(self.request, "method", None) == "POST":
-            return [AllowAny()]
-        return [IsAuthenticated()]
+        # Anyone may try to log in (other methods: 405 for everyone alike).
+        if getattr(self.request, "method", None) == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
 
     @extend_schema(
         summary="Obtain an API token",
@@ -77,6 +79,9 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}
             )
+        # As a page login does: last_login is updated, and django-axes clears the counts
+        # of failures that have expired (and logs the release).
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         instance, token = token_create(user=user)
         response = Response(TokenSerializer({"token": token, "expires": instance.expiry}).data)
         response["Cache-Control"] = "no-store"

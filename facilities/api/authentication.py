@@ -32,7 +32,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             return None  # no token: another authentication may apply
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                _("Tiêu đề Authorization phải có dạng: Token <mã truy cập>.")
+                _("Tiêu đề Authorization phải có dạng: Token, một dấu cách, rồi mã truy cập.")
             )
         return self.authenticate_credentials(parts[1])
 

@@ -4,8 +4,9 @@ DRF answers its own errors in JSON, but some errors never reach a DRF view: an u
 path (Django's 404 page), a body over the size limit, a 500. This middleware turns any
 non-JSON error under ``/api/`` into ``{"detail": "..."}`` with the same status and
 headers, refuses a body whose declared size is over the limit with 413 before anything
-reads it, and marks every answer to an authenticated request ``Cache-Control:
-no-store`` (registry data and tokens must not stay in shared or browser caches).
+reads it, and marks every answer to a request with credentials (a token or a logged-in
+session) ``Cache-Control: no-store``: registry data and tokens must not stay in shared
+or browser caches.
 """
 
 from django.conf import settings
@@ -78,7 +79,7 @@ class ApiErrorMiddleware:
         if response.status_code >= 400 and not is_json(response):
             response = json_error(response.status_code, headers=response.headers)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True)
         return response
 
