@@ -89,6 +89,10 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Revoke the API token of this request",
+        description=(
+            "The token sent in `Authorization` stops working at once; the account's other "
+            "tokens are untouched. A request authenticated by a session has no token: 400."
+        ),
         request=None,
         responses={204: None, 400: ErrorSerializer, 401: ErrorSerializer},
     )
