@@ -371,7 +371,7 @@ class ApiToken(AuthToken):
         proxy = True
         ordering = ["-created", "digest"]
         verbose_name = _("mã truy cập API")
-        verbose_name_plural = _("mã truy cập API")
+        verbose_name_plural = _("các mã truy cập API")
 
     def __str__(self) -> str:
         return f"{self.token_key}… ({self.user})"

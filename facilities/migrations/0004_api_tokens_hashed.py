@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             fields=[],
             options={
                 "verbose_name": "mã truy cập API",
-                "verbose_name_plural": "mã truy cập API",
+                "verbose_name_plural": "các mã truy cập API",
                 "ordering": ["-created", "digest"],
                 "proxy": True,
                 "indexes": [],
