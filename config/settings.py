@@ -214,11 +214,14 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Failed logins (django-axes): API token, login page and admin alike ---------------
 # After LOGIN_FAILURE_LIMIT failures for one username, or from one address, further
-# logins for it are refused with 429 for LOGIN_LOCKOUT_MINUTES (each refused try starts
-# the wait again). A successful login does not wipe earlier failures.
+# logins for it are refused with 429 until LOGIN_LOCKOUT_MINUTES after the last counted
+# failure. A successful login does not wipe earlier failures.
 AXES_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_count("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Tries during a lock are refused without a database write (a flood of them costs
+# little), and so do not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "facilities.lockout.lockout_response"
 # Behind LOGIN_PROXY_COUNT reverse proxies the address is taken from X-Forwarded-For
 # (the proxies must set it); with none, from the connection.

@@ -176,7 +176,9 @@ class ChangeReasonMiddleware:
         except InvalidReasonHeader:
             message = _("Tiêu đề X-Change-Reason phải là văn bản UTF-8 hợp lệ.")
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
+                return JsonResponse(
+                    {"detail": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         if not reason:
             return self.get_response(request)

@@ -5,7 +5,7 @@ calls ``django.contrib.auth.authenticate`` with the request (the API token endpo
 the login page, the admin login). Once either count reaches ``AXES_FAILURE_LIMIT``
 within ``AXES_COOLOFF_TIME``, the login is refused before any password is checked and
 the answer comes from ``lockout_response``: 429 with ``Retry-After`` — JSON under
-``/api/``, a page elsewhere.
+``/api/``, a page elsewhere. Tries during the lock are refused without being counted.
 
 Every lockout is logged (logger ``envreg.auth``), and so is every count of failures
 that is cleared, which releases a lock: django-axes clears counts older than the
@@ -16,29 +16,49 @@ cool-off at the next login attempt, and ``manage.py axes_reset_username USERNAME
 import logging
 import math
 
+from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.db.models import Max, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 log = logging.getLogger("envreg.auth")
 
 
-def retry_after_seconds() -> int:
-    """How long a locked-out client should wait: the whole cool-off.
+def retry_after_seconds(request: HttpRequest | None = None, credentials=None) -> int:
+    """Seconds until the lock of this request's username or address ends.
 
-    Each refused attempt starts the cool-off again, so this is exact for the client
-    that was just refused.
+    The lock lasts the cool-off from the last counted failure (tries during the lock
+    are not counted); without such a failure at hand, the whole cool-off.
     """
-    return math.ceil(settings.AXES_COOLOFF_TIME.total_seconds())
+    cool_off = settings.AXES_COOLOFF_TIME
+    since = timezone.now() - cool_off
+    matches = Q()
+    username = get_client_username(request, credentials) if request is not None else None
+    address = getattr(request, "axes_ip_address", None)
+    if username:
+        matches |= Q(username=username)
+    if address:
+        matches |= Q(ip_address=address)
+    last = None
+    if matches:
+        last = (
+            AccessAttempt.objects.filter(matches, attempt_time__gte=since)
+            .aggregate(last=Max("attempt_time"))
+            .get("last")
+        )
+    remaining = (last + cool_off - timezone.now()) if last else cool_off
+    return max(1, math.ceil(remaining.total_seconds()))
 
 
-def lockout_message() -> str:
-    minutes = math.ceil(retry_after_seconds() / 60)
+def lockout_message(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
     return ngettext(
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
@@ -50,13 +70,21 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
 ) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: 429 with ``Retry-After``, JSON for the API."""
+    seconds = retry_after_seconds(request, credentials)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": lockout_message()}, status=429)
+        response = JsonResponse(
+            {"detail": lockout_message(seconds)},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         response = render(
-            request, "registration/locked_out.html", {"message": lockout_message()}, status=429
+            request,
+            "registration/locked_out.html",
+            {"message": lockout_message(seconds)},
+            status=429,
         )
-    response["Retry-After"] = str(retry_after_seconds())
+    response["Retry-After"] = str(seconds)
     return response
 
 

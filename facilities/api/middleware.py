@@ -35,7 +35,9 @@ def _messages() -> dict[int, str]:
 
 def json_error(status: int, detail: str | None = None, headers=None) -> JsonResponse:
     detail = detail or _messages().get(status) or _("Lỗi.")
-    response = JsonResponse({"detail": detail}, status=status)
+    response = JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
     for name, value in (headers or {}).items():
         if name.lower() not in {"content-type", "content-length"}:
             response[name] = value

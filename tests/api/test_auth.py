@@ -218,6 +218,23 @@ def test_30_wrong_passwords_then_the_right_one_is_refused_with_429(inspector_tam
     assert not AuthToken.objects.exists()
 
 
+def test_retry_after_counts_down_and_tries_during_the_lock_do_not_prolong_it(
+    inspector_tam_duong,
+):
+    for _ in range(5):
+        log_in("kiemtra106", "sai")
+    start = timezone.now()
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        response = log_in("kiemtra106", "sai")
+        assert response.status_code == 429
+        assert response["Retry-After"] == "300"
+        assert "5 phút" in response.json()["detail"]
+    with time_machine.travel(start + datetime.timedelta(minutes=15, seconds=-1), tick=False):
+        assert log_in("kiemtra106").status_code == 429
+    with time_machine.travel(start + datetime.timedelta(minutes=15, seconds=1), tick=False):
+        assert log_in("kiemtra106").status_code == 200
+
+
 def test_four_failures_do_not_lock_the_fifth_try_in(inspector_tam_duong):
     for _ in range(4):
         assert log_in("kiemtra106", "sai").status_code == 400
