@@ -223,12 +223,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # little), and so do not prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "facilities.lockout.lockout_response"
-# Behind LOGIN_PROXY_COUNT reverse proxies the address is taken from X-Forwarded-For
-# (the proxies must set it); with none, from the connection.
-_PROXY_COUNT = env_count("LOGIN_PROXY_COUNT", 0, minimum=0)
-if _PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind LOGIN_PROXY_COUNT reverse proxies the address is the one the outermost proxy
+# appended to X-Forwarded-For (facilities.lockout.client_address); with none, the
+# connection's.
+LOGIN_PROXY_COUNT = env_count("LOGIN_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "facilities.lockout.client_address"
 # Axes' own admin pages of attempts and logs (in English only) stay off; releasing a
 # lock early is `manage.py axes_reset_username USERNAME` / `axes_reset_ip ADDRESS`.
 AXES_ENABLE_ADMIN = False

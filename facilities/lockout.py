@@ -31,6 +31,25 @@ from django.utils.translation import ngettext
 log = logging.getLogger("envreg.auth")
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address failures are counted against (``AXES_CLIENT_IP_CALLABLE``).
+
+    With no proxy in front, the connection's. Behind ``LOGIN_PROXY_COUNT`` proxies, the
+    entry of X-Forwarded-For that the outermost of them appended — counted from the
+    right, since a client can put anything it likes on the left.
+    """
+    proxies = settings.LOGIN_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
 def retry_after_seconds(request: HttpRequest | None = None, credentials=None) -> int:
     """Seconds until the lock of this request's username or address ends.
 

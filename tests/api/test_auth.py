@@ -317,3 +317,20 @@ def test_a_token_login_is_recorded_as_the_user_s_last_login(inspector_tam_duong)
     log_in("kiemtra106")
     inspector_tam_duong.refresh_from_db()
     assert inspector_tam_duong.last_login == timezone.now()
+
+
+def test_behind_a_proxy_the_lock_falls_on_the_address_the_proxy_saw(
+    inspector_tam_duong, auditor, settings
+):
+    settings.LOGIN_PROXY_COUNT = 1
+    # The attacker writes what it likes on the left; the proxy appends 10.0.0.1.
+    for n in range(5):
+        log_in(f"doan-{n}", "sai", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 10.0.0.1")
+    assert log_in("thamtra", HTTP_X_FORWARDED_FOR="192.0.2.77, 10.0.0.1").status_code == 429
+    assert log_in("thamtra", HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 200
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(inspector_tam_duong, auditor):
+    for n in range(5):
+        log_in(f"doan-{n}", "sai", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert log_in("thamtra", HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 429

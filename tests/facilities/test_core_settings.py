@@ -96,7 +96,7 @@ def test_login_and_token_settings_are_read_from_the_environment():
             "-c",
             "import config.settings as s; "
             "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), "
-            "s.REST_KNOX['TOKEN_TTL'].days, s.AXES_IPWARE_PROXY_COUNT)",
+            "s.REST_KNOX['TOKEN_TTL'].days, s.LOGIN_PROXY_COUNT)",
         ],
         cwd=ROOT,
         env={
