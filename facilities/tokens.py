@@ -2,10 +2,10 @@
 
 Only a SHA-512 digest of each token is stored, with its expiry (``REST_KNOX
 ["TOKEN_TTL"]``, from ``API_TOKEN_DAYS``). A token stops working when it expires, when
-its holder revokes it, when its user is deactivated (checked at each request by
-``facilities.api.authentication.ApiTokenAuthentication``) and when its user's password changes
-(``revoke_tokens_on_password_change`` below, on every path that saves a user: forms,
-the admin, ``changepassword``, ``create_user``).
+its holder revokes it, when its user is deactivated (both checked at each request by
+``facilities.api.authentication.ApiTokenAuthentication``) and when its user's password
+changes (``revoke_tokens_on_password_change`` below, on every path that saves a user:
+forms, the admin, ``changepassword``, ``create_user``).
 """
 
 from __future__ import annotations
