@@ -4,6 +4,7 @@ Unknown or malformed values are refused at start-up rather than silently default
 (the strict-helper habit of healthchecks' ``envbool``).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -25,6 +26,20 @@ def env_bool(name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_count(name: str, default: int, *, minimum: int = 1) -> int:
+    """Read a whole number of at least ``minimum``; anything else is an error."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {raw!r}")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -50,7 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese unless the language switch says otherwise (pages ignore Accept-Language).
     "facilities.middleware.ChosenLanguageMiddleware",
+    # JSON errors (unknown paths, over-large bodies) and no-store under /api/; inside the
+    # language middleware so that its messages are in the request's language.
+    "facilities.api.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -80,6 +99,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # ... and its reason (X-Change-Reason header or a description of the request).
     "facilities.history.ChangeReasonMiddleware",
+    # Turns a login refused for too many failures into a 429 (last, as django-axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,11 +158,18 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four validators, with Vietnamese messages (facilities/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "facilities.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "facilities.passwords.MinimumLengthValidator"},
+    {"NAME": "facilities.passwords.CommonPasswordValidator"},
+    {"NAME": "facilities.passwords.NumericPasswordValidator"},
+]
+# django-axes refuses a login, before any password is checked, while its username or
+# its address is locked out; the model backend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -184,13 +212,48 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Failed logins (django-axes): API token, login page and admin alike ---------------
+# After LOGIN_FAILURE_LIMIT failures for one username, or from one address, further
+# logins for it are refused with 429 until LOGIN_LOCKOUT_MINUTES after the last counted
+# failure. A successful login does not wipe earlier failures.
+AXES_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_count("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Tries during a lock are refused without a database write (a flood of them costs
+# little), and so do not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "facilities.lockout.lockout_response"
+# Behind LOGIN_PROXY_COUNT reverse proxies the address is the one the outermost proxy
+# appended to X-Forwarded-For (facilities.lockout.client_address); with none, the
+# connection's.
+LOGIN_PROXY_COUNT = env_count("LOGIN_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "facilities.lockout.client_address"
+# Axes' own admin pages of attempts and logs (in English only) stay off; releasing a
+# lock early is `manage.py axes_reset_username USERNAME` / `axes_reset_ip ADDRESS`.
+AXES_ENABLE_ADMIN = False
+# Successful logins are not written to a table of their own.
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- API tokens (django-rest-knox): stored as SHA-512 digests, with an expiry ---------
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env_count("API_TOKEN_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "facilities.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that is too deep, too large or not UTF-8 is a 400/413, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "facilities.api.parsers.RegistryJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -235,6 +298,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Lockouts and their release (facilities.lockout) are always logged.
+    "loggers": {"envreg.auth": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- Change history -------------------------------------------------------------------

@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from facilities.admin_base import RegistryAdmin
 from facilities.choices import Role
 from facilities.history import change_context
-from facilities.models import District, Enterprise, Facility, Profile, Sector
+from facilities.models import ApiToken, District, Enterprise, Facility, Profile, Sector
 from facilities.services import user_sync_role
 
 
@@ -92,6 +93,45 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+# knox's own admin shows its English field names and can make tokens that nobody sees
+# again; tokens are listed (and revoked) through ApiTokenAdmin instead.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: who holds one and until when; deleting one revokes it.
+
+    Tokens are made only by their holders (POST /api/v1/auth/token/): the token itself
+    is never stored, so there is nothing here to show or copy.
+    """
+
+    list_display = ["token_start", "holder", "created_on", "expires_on"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "token_key"]
+    fields = readonly_fields = ["token_start", "holder", "created_on", "expires_on"]
+
+    @admin.display(description=_("mở đầu mã"), ordering="token_key")
+    def token_start(self, obj):
+        return f"{obj.token_key}…"
+
+    @admin.display(description=_("người dùng"), ordering="user__username")
+    def holder(self, obj):
+        return obj.user
+
+    @admin.display(description=_("tạo lúc"), ordering="created")
+    def created_on(self, obj):
+        return obj.created
+
+    @admin.display(description=_("hết hạn lúc"), ordering="expiry")
+    def expires_on(self, obj):
+        return obj.expiry or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

@@ -10,7 +10,9 @@ class FacilitiesConfig(AppConfig):
         # Connects the history signal handlers (user and reason on every history row).
         from django.db.models.signals import post_migrate
 
-        from facilities import history  # noqa: F401
+        # Also connects the lockout log (repeated failed logins, facilities.lockout) and
+        # the end of API tokens at a password change (facilities.tokens).
+        from facilities import history, lockout, tokens  # noqa: F401
         from facilities.reference_data import ensure_reference_data
         from facilities.roles import sync_role_groups_after_migrate
 

@@ -20,12 +20,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.dispatch import receiver
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -116,14 +119,67 @@ def fill_user_and_reason(sender, history_instance, **kwargs):
     history_instance.history_change_reason = resolve_reason(history_instance.history_change_reason)
 
 
+class InvalidReasonHeader(ValueError):
+    """The ``X-Change-Reason`` header is not UTF-8 text."""
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _percent_encoded(text: str) -> bool:
+    """Does ASCII ``text`` hold a %XX escape (as ``encodeURIComponent`` makes them)?"""
+    return any(
+        text[i] == "%" and text[i + 1] in _HEX and text[i + 2] in _HEX for i in range(len(text) - 2)
+    )
+
+
+def reason_from_header(raw: str | None) -> str | None:
+    """The text of an ``X-Change-Reason`` header, NFC; ``None`` when absent or empty.
+
+    HTTP headers travel as bytes, and WSGI hands them over decoded as latin-1, so the
+    UTF-8 that curl and browsers send raw arrives as mojibake ("Sá»..." for "Sử..."):
+    the bytes are taken back (latin-1) and read as UTF-8. ``encodeURIComponent`` sends pure ASCII with %XX
+    escapes of the UTF-8 bytes; those are decoded too, so both ways store the same text.
+    Raises ``InvalidReasonHeader`` for bytes that are not UTF-8, bad escapes and NUL.
+    """
+    if not raw:
+        return None
+    try:
+        text = raw.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:
+        text = raw  # already text (a server that decoded it for us)
+    except UnicodeDecodeError as exc:
+        raise InvalidReasonHeader(str(exc)) from None
+    if text.isascii() and _percent_encoded(text):
+        try:
+            text = unquote(text, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise InvalidReasonHeader(str(exc)) from None
+    if "\x00" in text:
+        raise InvalidReasonHeader("NUL")
+    return clean_reason(text)
+
+
 class ChangeReasonMiddleware:
-    """Carries the ``X-Change-Reason`` header of a request into its history rows."""
+    """Carries the ``X-Change-Reason`` header of a request into its history rows.
+
+    A header that is not UTF-8 text is refused with 400 (JSON under ``/api/``) rather
+    than stored garbled.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        reason = request.META.get(CHANGE_REASON_HEADER)
+        try:
+            reason = reason_from_header(request.META.get(CHANGE_REASON_HEADER))
+        except InvalidReasonHeader:
+            message = _("Tiêu đề X-Change-Reason phải là văn bản UTF-8 hợp lệ.")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         if not reason:
             return self.get_response(request)
         with change_context(reason=reason):

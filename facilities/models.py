@@ -13,6 +13,7 @@ from django.db.models.functions import Ord, Substr
 from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from simple_history.models import HistoricalRecords
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
@@ -358,3 +359,19 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class ApiToken(AuthToken):
+    """An API token as the admin lists it (django-rest-knox's table, our labels).
+
+    Only the digest is stored; the token itself was shown once, to its holder.
+    """
+
+    class Meta:
+        proxy = True
+        ordering = ["-created", "digest"]
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("các mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.user})"

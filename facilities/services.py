@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -47,11 +48,16 @@ def user_create(
 
     user_model = get_user_model()
     first, _sep, last = full_name.rpartition(" ")
-    user, _created = user_model.objects.get_or_create(username=username)
+    user = user_model.objects.filter(username=username).first() or user_model(username=username)
     user.email = email
     user.first_name, user.last_name = (first, last) if first else (last, "")
     user.is_staff = role in (Role.ADMIN, Role.AUDITOR)
     if password:
+        # The password validators (AUTH_PASSWORD_VALIDATORS), like every password form.
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
         user.set_password(password)
     elif not user.has_usable_password() or not user.password:
         user.set_unusable_password()

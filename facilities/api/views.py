@@ -14,11 +14,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import ParseError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -28,7 +26,7 @@ from facilities.api.permissions import RegistryPermission
 from facilities.api.serializers import DistrictSerializer, EnterpriseSerializer, SectorSerializer
 from facilities.concurrency import claim_or_412, etag_for
 from facilities.filtersets import EnterpriseFilterSet
-from facilities.history import CHANGE_REASON_HEADER, change_context
+from facilities.history import change_context
 from facilities.models import District, Sector
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -58,12 +56,6 @@ class RegistryViewSet(viewsets.GenericViewSet):
         return self.may_write(user)
 
     # --- request plumbing ---------------------------------------------------------
-    def initial(self, request, *args, **kwargs):
-        reason = request.META.get(CHANGE_REASON_HEADER, "")
-        if "\x00" in reason:
-            raise ParseError(_("Tiêu đề X-Change-Reason không hợp lệ."))
-        super().initial(request, *args, **kwargs)
-
     def finalize_response(self, request, response, *args, **kwargs):
         data = getattr(response, "data", None)
         if (

@@ -13,9 +13,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
 from facilities.history import change_context
+from facilities.tokens import token_create
 from tests.factories import CertificateFactory, CleanTechMeasureFactory, FindingFactory
 
 # The schema as served at /api/v1/schema/, built without a request (no database needed).
@@ -62,7 +62,7 @@ def tokens(db, keep_test_connection, admin_user, business_owner, own_facility):
         CleanTechMeasureFactory(facility=own_facility)
         FindingFactory(inspection__facility=own_facility)
     return {
-        role: Token.objects.get_or_create(user=user)[0].key
+        role: token_create(user=user)[1]
         for role, user in (("admin", admin_user), ("business", business_owner))
     }
 

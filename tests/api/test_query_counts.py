@@ -7,9 +7,9 @@ a selector (one query per row) or an extra lookup shows up here first.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from facilities.history import change_context
+from facilities.tokens import token_create
 from tests.factories import (
     CertificateFactory,
     CleanTechMeasureFactory,
@@ -67,8 +67,8 @@ def count_queries(client, url) -> int:
 @pytest.fixture
 def as_admin(api_client, admin_user):
     # A real token, as clients send it: every request loads its user afresh.
-    token, _created = Token.objects.get_or_create(user=admin_user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = token_create(user=admin_user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api_client
 
 

@@ -13,7 +13,6 @@ from compliance.models import AnnualReport, PublishedReportError
 from compliance.services import ReportAlreadyPublished, annual_report_publish
 from facilities.history import change_context
 from inspections.choices import Outcome
-from tests.conftest import PASSWORD
 from tests.factories import InspectionFactory
 
 REPORTS = "/api/v1/indicators/reports/"
@@ -94,7 +93,7 @@ def test_the_publisher_cannot_be_deleted_while_their_report_stands(published, ad
 
 @pytest.fixture
 def admin_client(client, admin_user):
-    client.login(username=admin_user.username, password=PASSWORD)
+    client.force_login(admin_user)
     return client
 
 

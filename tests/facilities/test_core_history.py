@@ -24,7 +24,6 @@ from facilities.history import (
 )
 from facilities.models import District, Enterprise, Facility, Profile, Sector
 from inspections.models import Finding, Inspection
-from tests.conftest import PASSWORD
 from tests.factories import EnterpriseFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -374,7 +373,7 @@ def test_the_admin_speaks_vietnamese_by_default(client):
 
 
 def test_the_admin_index_lists_the_registry_in_vietnamese(client, admin_user):
-    client.login(username=admin_user.username, password=PASSWORD)
+    client.force_login(admin_user)
     body = client.get(reverse("admin:index")).content.decode()
     assert "Cơ sở sản xuất, kinh doanh" in body
     assert "Doanh nghiệp" in body

@@ -71,3 +71,45 @@ def test_a_postgres_url_selects_postgresql():
         timeout=60,
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_FAILURE_LIMIT", "five"),
+        ("LOGIN_LOCKOUT_MINUTES", "-1"),
+        ("API_TOKEN_DAYS", "1.5"),
+        ("LOGIN_PROXY_COUNT", "-1"),
+    ],
+)
+def test_login_and_token_settings_refuse_what_is_not_a_count(name, value):
+    result = load_settings(DEBUG="true", **{name: value})
+    assert result.returncode != 0
+    assert f"{name} must be a whole number" in result.stderr
+
+
+def test_login_and_token_settings_are_read_from_the_environment():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; "
+            "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), "
+            "s.REST_KNOX['TOKEN_TTL'].days, s.LOGIN_PROXY_COUNT)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DEBUG": "true",
+            "LOGIN_FAILURE_LIMIT": "7",
+            "LOGIN_LOCKOUT_MINUTES": "2",
+            "API_TOKEN_DAYS": "3",
+            "LOGIN_PROXY_COUNT": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "120.0", "3", "1"]
