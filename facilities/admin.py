@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from facilities.admin_base import RegistryAdmin
 from facilities.choices import Role
 from facilities.history import change_context
-from facilities.models import District, Enterprise, Facility, Profile, Sector
+from facilities.models import (
+    Commune,
+    DepartmentName,
+    District,
+    Enterprise,
+    Facility,
+    Profile,
+    Sector,
+)
 from facilities.services import user_sync_role
 
 
@@ -17,6 +25,20 @@ from facilities.services import user_sync_role
 class DistrictAdmin(RegistryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(RegistryAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind", "former_districts"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["former_districts"]
+
+
+@admin.register(DepartmentName)
+class DepartmentNameAdmin(RegistryAdmin):
+    list_display = ["effective_from", "name_vi", "name_en"]
+    search_fields = ["name_vi", "name_en"]
 
 
 @admin.register(Sector)
@@ -41,12 +63,13 @@ class FacilityAdmin(RegistryAdmin):
         "activity",
         "sector",
         "district",
+        "commune",
         "operating_since",
         "closed_on",
     ]
-    list_filter = ["district", "sector", "activity"]
+    list_filter = ["district", "commune", "sector", "activity"]
     search_fields = ["search_key", "code"]
-    list_select_related = ["enterprise", "sector", "district"]
+    list_select_related = ["enterprise", "sector", "district", "commune"]
     # A <select> of every enterprise would list the whole table: type the id instead.
     raw_id_fields = ["enterprise"]
     readonly_fields = ["version", "created_at", "updated_at"]

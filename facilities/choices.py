@@ -10,6 +10,11 @@ class Activity(models.TextChoices):
     BOTH = "both", _("Sản xuất và kinh doanh")
 
 
+class CommuneKind(models.TextChoices):
+    XA = "xa", _("Xã")
+    PHUONG = "phuong", _("Phường")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị sổ đăng ký")
     INSPECTOR = "inspector", _("Cán bộ kiểm tra")

@@ -28,7 +28,7 @@ def test_it_prints_a_table_of_the_three_indicators(worked_example):
 
 def test_it_prints_the_api_json(worked_example):
     data = json.loads(run("--as-of", "2020-12-31", "--json", "--district", "106"))
-    assert data["scope"] == {"district": "106", "sector": None}
+    assert data["scope"] == {"district": "106", "commune": None, "sector": None}
     assert data["indicators"][2]["numerator"] == 2
 
 
