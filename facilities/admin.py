@@ -79,22 +79,25 @@ class FacilityAdmin(RegistryAdmin):
 @admin.register(Profile)
 class ProfileAdmin(RegistryAdmin):
     list_display = ["user", "role", "enterprise"]
-    list_filter = ["role", "districts"]
+    list_filter = ["role", "districts", "communes"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     raw_id_fields = ["user", "enterprise"]
-    filter_horizontal = ["districts"]
+    filter_horizontal = ["districts", "communes"]
 
 
 class ProfileInlineForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["role", "districts", "enterprise"]
-        widgets = {"districts": forms.CheckboxSelectMultiple}
+        fields = ["role", "districts", "communes", "enterprise"]
+        widgets = {
+            "districts": forms.CheckboxSelectMultiple,
+            "communes": forms.CheckboxSelectMultiple,
+        }
 
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role == Role.INSPECTOR and not data.get("districts"):
+        if role == Role.INSPECTOR and not data.get("districts") and not data.get("communes"):
             self.add_error("districts", _("Cán bộ kiểm tra cần ít nhất một địa bàn."))
         if role == Role.BUSINESS and not data.get("enterprise"):
             self.add_error("enterprise", _("Tài khoản doanh nghiệp cần một doanh nghiệp."))

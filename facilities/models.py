@@ -385,6 +385,20 @@ class Facility(RegistryModel):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def place_district_code(self) -> str | None:
+        """The district of this facility: recorded, else its commune's only former
+        district, else None (the same rule as ``place_district_expression``)."""
+        if self.district_id is not None:
+            return self.district_id
+        if self.commune_id is None:
+            return None
+        return (
+            sole_former_district_communes()
+            .filter(commune_id=self.commune_id)
+            .values_list("only_district", flat=True)
+            .first()
+        )
+
     def clean(self) -> None:
         """Cross-field rules with the message on the field the user must fix."""
         if self.closed_on and (not self.operating_since or self.closed_on <= self.operating_since):
