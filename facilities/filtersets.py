@@ -13,8 +13,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from facilities.choices import Activity
-from facilities.models import Commune, District, Enterprise, Facility, Sector, in_districts_q
+from facilities.choices import Activity, UnitGap
+from facilities.models import (
+    Commune,
+    District,
+    Enterprise,
+    Facility,
+    Sector,
+    in_districts_q,
+    unit_gap_q,
+)
 from facilities.text import search_key
 
 # Ids are 64-bit on both databases; a larger number can never match, and SQLite would
@@ -122,10 +130,26 @@ class FacilityFilterSet(django_filters.FilterSet):
     active_on = django_filters.DateFilter(
         method="filter_active_on", label=_("Đang hoạt động vào ngày (YYYY-MM-DD)")
     )
+    unit_gap = django_filters.ChoiceFilter(
+        choices=UnitGap.choices, method="filter_unit_gap", label=_("Thiếu địa bàn")
+    )
 
     class Meta:
         model = Facility
-        fields = ["q", "district", "commune", "sector", "activity", "enterprise", "active_on"]
+        fields = [
+            "q",
+            "district",
+            "commune",
+            "sector",
+            "activity",
+            "enterprise",
+            "active_on",
+            "unit_gap",
+        ]
+
+    def filter_unit_gap(self, queryset, name, value):
+        """The data-quality list: facilities missing the unit their dates call for."""
+        return queryset.filter(unit_gap_q(value))
 
     def filter_active_on(self, queryset, name, value):
         """Operating on ``value``: started on or before it, not closed on or before it.

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
-from facilities.choices import Activity, CommuneKind, Role
+from facilities.choices import Activity, CommuneKind, Role, UnitGap
 from facilities.text import nfc, search_key
 
 # Vietnam's mainland bounding box (with Phú Quốc and Côn Đảo), in WGS 84 degrees.
@@ -182,6 +182,28 @@ def in_districts_q(codes, *, prefix: str = "") -> Q:
             f"{prefix}commune_id__in": derived.values("commune_id"),
         }
     )
+
+
+def unit_gap_q(gap: str) -> Q:
+    """Facilities with the data gap ``gap`` (facilities.choices.UnitGap):
+
+    * ``missing_district``: active on some day before 1 July 2025 (operating before it)
+      with no district — none recorded and none derivable from the commune;
+    * ``missing_commune``: active on some day from 1 July 2025 (operating, not closed
+      by then) with no commune.
+
+    Old records are not refused for these gaps; the registry lists them to be worked down.
+    """
+    if gap == UnitGap.MISSING_DISTRICT:
+        derivable = sole_former_district_communes().values("commune_id")
+        return Q(operating_since__lt=REFORM_DATE, district__isnull=True) & ~Q(
+            commune_id__in=derivable
+        )
+    if gap == UnitGap.MISSING_COMMUNE:
+        return Q(operating_since__isnull=False, commune__isnull=True) & (
+            Q(closed_on__isnull=True) | Q(closed_on__gt=REFORM_DATE)
+        )
+    raise ValueError(gap)
 
 
 class Sector(models.Model):
@@ -395,6 +417,7 @@ class Facility(RegistryModel):
         return (
             sole_former_district_communes()
             .filter(commune_id=self.commune_id)
+            .order_by("commune_id")
             .values_list("only_district", flat=True)
             .first()
         )

@@ -29,7 +29,7 @@ def portal(request):
     # Query 2: its facilities with their standing; query 3: their certificates.
     facilities = list(
         facilities_with_status(
-            facilities_for(request.user).select_related("district", "sector"), today
+            facilities_for(request.user).select_related("district", "commune", "sector"), today
         )
         .prefetch_related(
             Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_until", "-id"))

@@ -49,8 +49,8 @@ def test_the_facility_list_queries_do_not_grow_with_the_registry(
 ):
     before, after = counts_before_and_after(client, admin_user, "/facilities/", own_enterprise)
     # session, user, profile; count of the page; the page of facilities with their
-    # standing (one query); districts and sectors for the filter pickers.
-    assert before == after == 7
+    # standing (one query); districts, communes and sectors for the filter pickers.
+    assert before == after == 8
 
 
 def test_the_work_list_queries_do_not_grow_with_the_registry(
@@ -89,5 +89,6 @@ def test_the_dashboard_queries_do_not_grow_with_the_registry(
 ):
     before, after = counts_before_and_after(client, auditor, "/dashboard/", own_enterprise)
     # session, user, profile; the indicators (one query); the series (one statement);
-    # district and sector names; districts and sectors for the scope pickers.
-    assert before == after == 9
+    # district, commune and sector names; districts, communes and sectors for the scope
+    # pickers; the unit gaps (one aggregate).
+    assert before == after == 12
