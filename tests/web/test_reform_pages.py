@@ -86,3 +86,27 @@ def test_the_facility_page_shows_each_kind_and_a_registration_without_term(clien
     page = client.get(f"/facilities/{facility.pk}/").content.decode()
     assert "Đăng ký môi trường" in page
     assert "Không thời hạn" in page
+
+
+def test_the_portal_warns_of_an_expiring_permit_but_never_of_a_registration(
+    client, business_owner, own_enterprise
+):
+    permit_holder = FacilityFactory(enterprise=own_enterprise, code="GP")
+    registered = FacilityFactory(enterprise=own_enterprise, code="DK")
+    CertificateFactory(
+        facility=permit_holder,
+        kind=CertificateKind.ENVIRONMENTAL_PERMIT,
+        issued_on=datetime.date(2022, 7, 1),
+        valid_until=datetime.date(2026, 7, 1),  # 30 days after "today"
+    )
+    CertificateFactory(
+        facility=registered,
+        kind=CertificateKind.ENVIRONMENTAL_REGISTRATION,
+        issued_on=datetime.date(2022, 7, 1),
+        valid_until=None,
+    )
+    client.force_login(business_owner)
+    page = client.get("/portal/").content.decode()
+    assert 'data-expiry-warning="GP"' in page
+    assert 'data-expiry-warning="DK"' not in page
+    assert "Không thời hạn" in page
