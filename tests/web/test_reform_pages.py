@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from compliance.choices import CertificateKind
-from facilities.models import Facility
+from facilities.models import DepartmentName, Facility
 from tests.factories import CertificateFactory, EnterpriseFactory, FacilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,37 @@ def test_the_portal_warns_of_an_expiring_permit_but_never_of_a_registration(
     assert 'data-expiry-warning="GP"' in page
     assert 'data-expiry-warning="DK"' not in page
     assert "Không thời hạn" in page
+
+
+def test_the_header_names_the_department_in_force_and_follows_a_correction(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/dashboard/").content.decode()
+    assert "Sở Nông nghiệp và Môi trường tỉnh Lai Châu" in page
+    with time_machine.travel(datetime.datetime(2025, 2, 28, 9, 0), tick=False):
+        assert (
+            "Sở Tài nguyên và Môi trường tỉnh Lai Châu"
+            in client.get("/dashboard/").content.decode()
+        )
+    DepartmentName.objects.filter(effective_from=datetime.date(2025, 3, 1)).update(
+        name_vi="Sở Nông nghiệp và Môi trường Lai Châu"
+    )
+    assert "Sở Nông nghiệp và Môi trường Lai Châu<" in client.get("/dashboard/").content.decode()
+
+
+def test_an_administrator_corrects_a_department_name_with_history(client, admin_user):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    name = DepartmentName.objects.get(effective_from=datetime.date(2025, 3, 1))
+    response = client.post(
+        f"/admin/facilities/departmentname/{name.pk}/change/",
+        {
+            "effective_from": "2025-03-01",
+            "name_vi": "Sở Nông nghiệp và Môi trường tỉnh Lai Châu",
+            "name_en": "Lai Chau Department of Agriculture and Environment",
+            "change_reason": "Sửa tên tiếng Anh",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = name.history.order_by("-history_id").first()
+    assert (latest.history_user, latest.history_change_reason) == (admin_user, "Sửa tên tiếng Anh")
