@@ -441,10 +441,17 @@ class Facility(RegistryModel):
                 {"commune": _("Cần chọn huyện (trước 01/07/2025) hoặc xã / phường.")}
             )
         if self.district_id and self.commune_id:
-            former = set(
-                Commune.former_districts.through.objects.filter(
-                    commune_id=self.commune_id
-                ).values_list("district_id", flat=True)
+            # An importer checking thousands of rows passes every commune's former districts
+            # (``former_districts_known``) rather than one query per row.
+            known = getattr(self, "former_districts_known", None)
+            former = (
+                known.get(self.commune_id, set())
+                if known is not None
+                else set(
+                    Commune.former_districts.through.objects.filter(
+                        commune_id=self.commune_id
+                    ).values_list("district_id", flat=True)
+                )
             )
             if former and self.district_id not in former:
                 raise ValidationError(
