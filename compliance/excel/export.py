@@ -42,6 +42,7 @@ from openpyxl.utils import get_column_letter
 from compliance.excel.columns import FACILITIES
 from compliance.filtersets import FacilityStatusFilterSet
 from compliance.selectors import facility_list
+from facilities.models import department_name_on
 
 EXCEL_CELL_LIMIT = 32_767
 CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -375,6 +376,8 @@ def write_history(models: dict[str, type], *, since=None, until=None, target=Non
 def _info_sheet(wb: Workbook, title: str, as_of: datetime.date) -> None:
     ws = wb.create_sheet(_("Thông tin"))
     for text in (
+        # The department's name in force on the export's date (docs/geography.md).
+        department_name_on(as_of),
         title,
         _("Xuất lúc (giờ Việt Nam): %(at)s")
         % {"at": excel_datetime(timezone.now()).strftime("%d/%m/%Y %H:%M")},
