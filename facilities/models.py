@@ -156,7 +156,7 @@ def sole_former_district_communes():
 
 
 def place_district_expression():
-    """The *district of a facility* (docs/geography.md, "Where a facility is"): its
+    """The *district of a facility* (docs/geography.md): its
     recorded district, else the former district of its commune when it has exactly one,
     else NULL. An expression on Facility rows (a correlated subquery on 38 rows)."""
 
@@ -328,7 +328,7 @@ class Facility(RegistryModel):
     )
     # Where the facility was before 1 July 2025 and where it is from that day; either may
     # be empty (a facility opened after the reform has no district). The registry lists
-    # the gaps instead of refusing old records (selectors: facilities_missing_unit).
+    # the gaps instead of refusing old records (unit_gap_q).
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
