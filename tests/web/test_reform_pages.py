@@ -144,3 +144,13 @@ def test_an_administrator_corrects_a_department_name_with_history(client, admin_
     assert response.status_code == 302, response.content.decode()[:2000]
     latest = name.history.order_by("-history_id").first()
     assert (latest.history_user, latest.history_change_reason) == (admin_user, "Sửa tên tiếng Anh")
+
+
+def test_a_registry_administrator_without_superuser_rights_edits_department_names(
+    client, admin_user
+):
+    assert not admin_user.is_superuser
+    client.force_login(admin_user)
+    name = DepartmentName.objects.get(effective_from=datetime.date(2025, 3, 1))
+    assert client.get(f"/admin/facilities/departmentname/{name.pk}/change/").status_code == 200
+    assert client.get("/admin/facilities/commune/03390/change/").status_code == 200
