@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from compliance.excel.template import build_template
@@ -128,3 +129,20 @@ def test_the_template_offers_communes_and_kinds():
     lists = [c.value for col in wb["Lists"].iter_cols() for c in col if c.value]
     assert "03408 – Phường Tân Phong" in lists
     assert any(str(v).startswith("environmental_registration – ") for v in lists)
+
+
+def test_the_export_lists_the_unit_gaps_with_the_commune_column_and_the_department(
+    api_client, auditor
+):
+    FacilityFactory(code="GAP", district_id="106")  # active since 2015, no commune
+    FacilityFactory(code="OK", district_id="106", commune_id="03390")
+    api_client.force_authenticate(auditor)
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 9, 0), tick=False):
+        response = api_client.get("/api/v1/facilities/export.xlsx?unit_gap=missing_commune")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = [tuple(c.value for c in row) for row in wb["Facilities"].iter_rows()]
+    commune = rows[0].index(next(h for h in rows[0] if h.endswith("(commune)")))
+    assert [(r[0], r[commune]) for r in rows[1:]] == [("GAP", None)]
+    info = [row[0].value for row in wb["Thông tin"].iter_rows()]
+    assert info[0] == "Sở Nông nghiệp và Môi trường tỉnh Lai Châu"
