@@ -74,7 +74,7 @@ measured AS (
 ),
 certified AS (
   SELECT DISTINCT facility_id FROM compliance_certificate
-  WHERE issued_on <= %(d)s AND valid_until >= %(d)s
+  WHERE issued_on <= %(d)s AND (valid_until IS NULL OR valid_until >= %(d)s)
     AND (revoked_on IS NULL OR revoked_on > %(d)s)
 )
 SELECT

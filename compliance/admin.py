@@ -10,8 +10,16 @@ from facilities.choices import Role
 
 @admin.register(Certificate)
 class CertificateAdmin(RegistryAdmin):
-    list_display = ["number", "facility", "issuer", "issued_on", "valid_until", "revoked_on"]
-    list_filter = ["issuer", "facility__district"]
+    list_display = [
+        "number",
+        "kind",
+        "facility",
+        "issuer",
+        "issued_on",
+        "valid_until",
+        "revoked_on",
+    ]
+    list_filter = ["kind", "issuer", "facility__district", "facility__commune"]
     search_fields = ["number", "facility__code", "facility__search_key"]
     list_select_related = ["facility"]
     raw_id_fields = ["facility"]

@@ -19,6 +19,14 @@ class MeasureCategory(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+class CertificateKind(models.TextChoices):
+    """The environmental instruments a facility may hold (docs/geography.md)."""
+
+    STANDARDS_CERTIFICATE = "standards_certificate", _("Giấy chứng nhận đạt tiêu chuẩn môi trường")
+    ENVIRONMENTAL_PERMIT = "environmental_permit", _("Giấy phép môi trường")
+    ENVIRONMENTAL_REGISTRATION = "environmental_registration", _("Đăng ký môi trường")
+
+
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Còn hiệu lực")
     EXPIRED = "expired", _("Hết hiệu lực")

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from compliance.choices import CertificateStatus, MeasureKind
+from compliance.choices import CertificateKind, CertificateStatus, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import ComplianceStatus, certificate_status_q, facilities_with_status
-from facilities.filtersets import FacilityFilterSet, IdFilter, district_filter
+from facilities.filtersets import FacilityFilterSet, IdFilter, commune_filter, district_filter
 
 COMPLIANCE_STATUS_CHOICES = [
     # "Đạt" is also an indicator's "met": the context keeps the English apart.
@@ -47,7 +47,7 @@ class FacilityStatusFilterSet(FacilityFilterSet):
 
 
 class CertificateFilterSet(django_filters.FilterSet):
-    """Certificates by facility, status today, district, and expiry before a date."""
+    """Certificates by facility, kind, status today, place, and expiry before a date."""
 
     facility = IdFilter(field_name="facility_id", label=_("Mã định danh cơ sở"))
     status = django_filters.ChoiceFilter(
@@ -55,14 +55,16 @@ class CertificateFilterSet(django_filters.FilterSet):
         method="filter_status",
         label=_("Tình trạng (hôm nay)"),
     )
+    kind = django_filters.ChoiceFilter(choices=CertificateKind.choices, label=_("Loại"))
     district = district_filter("facility__district")
+    commune = commune_filter("facility__commune")
     expires_before = django_filters.DateFilter(
         field_name="valid_until", lookup_expr="lt", label=_("Hết hiệu lực trước ngày")
     )
 
     class Meta:
         model = Certificate
-        fields = ["facility", "status", "district", "expires_before"]
+        fields = ["facility", "kind", "status", "district", "commune", "expires_before"]
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(certificate_status_q(value, timezone.localdate()))

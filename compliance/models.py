@@ -1,4 +1,5 @@
-"""Certificates of meeting environmental standards and clean-technology measures."""
+"""Environmental instruments (certificates, permits, registrations) and clean-technology
+measures."""
 
 import datetime
 
@@ -9,12 +10,28 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from compliance.choices import CertificateStatus, MeasureCategory, MeasureKind
+from compliance.choices import CertificateKind, CertificateStatus, MeasureCategory, MeasureKind
 from facilities.models import RegistryModel
+
+# The 2020 Law on Environmental Protection took effect on this day: permits and
+# registrations exist from it on (docs/geography.md).
+LAW_2020_IN_FORCE = datetime.date(2022, 1, 1)
+# The longest term of an environmental permit (Art. 40: 7 years for Group I, 10 otherwise).
+PERMIT_MAX_YEARS = 10
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """``day`` moved ``years`` later, same month and day; 29 February → 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class Certificate(RegistryModel):
-    """A certificate of meeting environmental standards held by one facility."""
+    """An environmental instrument held by one facility: a certificate of meeting
+    environmental standards (the 2012 plan's), or since 2022 an environmental permit or
+    an environmental registration (docs/geography.md). A registration has no term."""
 
     search_fields = ("number", "issuer")
 
@@ -24,10 +41,17 @@ class Certificate(RegistryModel):
         related_name="certificates",
         verbose_name=_("cơ sở"),
     )
+    kind = models.CharField(
+        _("loại"),
+        max_length=30,
+        choices=CertificateKind.choices,
+        default=CertificateKind.STANDARDS_CERTIFICATE,
+    )
     number = models.CharField(_("số giấy chứng nhận"), max_length=60)
     issuer = models.CharField(_("cơ quan cấp"), max_length=200)
     issued_on = models.DateField(_("ngày cấp"))
-    valid_until = models.DateField(_("có giá trị đến"))
+    # Empty only for a registration, which stays in force until revoked or replaced.
+    valid_until = models.DateField(_("có giá trị đến"), null=True, blank=True)
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_reason = models.TextField(_("lý do thu hồi"), blank=True)
     search_key = models.TextField(editable=False, blank=True)
@@ -48,9 +72,31 @@ class Certificate(RegistryModel):
                 violation_error_message=_("Đã có giấy chứng nhận với số này."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_until__gte=F("issued_on")),
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("issued_on")),
                 name="certificate_valid_after_issue",
                 violation_error_message=_("Ngày hết hiệu lực không được trước ngày cấp."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind=CertificateKind.ENVIRONMENTAL_REGISTRATION, valid_until__isnull=True
+                )
+                | (
+                    ~Q(kind=CertificateKind.ENVIRONMENTAL_REGISTRATION)
+                    & Q(valid_until__isnull=False)
+                ),
+                name="certificate_term_by_kind",
+                violation_error_message=_(
+                    "Giấy phép môi trường và giấy chứng nhận phải có ngày hết hiệu lực;"
+                    " đăng ký môi trường thì không có."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CertificateKind.STANDARDS_CERTIFICATE)
+                | Q(issued_on__gte=LAW_2020_IN_FORCE),
+                name="certificate_law_2020_instruments_from_2022",
+                violation_error_message=_(
+                    "Giấy phép môi trường và đăng ký môi trường chỉ có từ ngày 01/01/2022."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(revoked_on__isnull=True) | Q(revoked_on__gte=F("issued_on")),
@@ -66,6 +112,30 @@ class Certificate(RegistryModel):
         errors = {}
         if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
             errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
+        kind = self.kind or CertificateKind.STANDARDS_CERTIFICATE
+        if kind == CertificateKind.ENVIRONMENTAL_REGISTRATION:
+            if self.valid_until is not None:
+                errors["valid_until"] = _(
+                    "Đăng ký môi trường không có thời hạn: để trống ngày hết hiệu lực."
+                )
+        elif self.valid_until is None:
+            errors["valid_until"] = _("Cần ngày hết hiệu lực.")
+        elif (
+            kind == CertificateKind.ENVIRONMENTAL_PERMIT
+            and self.issued_on
+            and self.valid_until > years_after(self.issued_on, PERMIT_MAX_YEARS)
+        ):
+            errors["valid_until"] = _(
+                "Giấy phép môi trường có thời hạn tối đa 10 năm kể từ ngày cấp (đến ngày %(day)s)."
+            ) % {"day": years_after(self.issued_on, PERMIT_MAX_YEARS).strftime("%d/%m/%Y")}
+        if (
+            kind != CertificateKind.STANDARDS_CERTIFICATE
+            and self.issued_on
+            and self.issued_on < LAW_2020_IN_FORCE
+        ):
+            errors["issued_on"] = _(
+                "Giấy phép môi trường và đăng ký môi trường chỉ có từ ngày 01/01/2022."
+            )
         if self.issued_on and self.revoked_on and self.revoked_on < self.issued_on:
             errors["revoked_on"] = _("Ngày thu hồi không được trước ngày cấp.")
         if self.revoked_on and not (self.revocation_reason or "").strip():
@@ -74,12 +144,12 @@ class Certificate(RegistryModel):
             raise ValidationError(errors)
 
     def status_on(self, day: datetime.date) -> str:
-        """valid / expired / revoked / not_yet_valid on ``day`` (indicators.md)."""
+        """valid / expired / revoked / not_yet_valid on ``day`` (docs/geography.md)."""
         if self.revoked_on is not None and self.revoked_on <= day:
             return CertificateStatus.REVOKED
         if day < self.issued_on:
             return CertificateStatus.NOT_YET_VALID
-        if day > self.valid_until:
+        if self.valid_until is not None and day > self.valid_until:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
 

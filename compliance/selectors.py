@@ -3,6 +3,7 @@
 ``facilities_with_status(queryset, as_of)`` annotates any Facility queryset, in one SQL
 statement, with everything the three indicators and the facility pages need:
 
+* ``place_district`` (the district of the facility, recorded or derived from its commune);
 * ``is_active``, ``is_new_build``, ``is_production``, ``is_business``;
 * ``compliance_status`` (compliant / not_assessed / assessment_expired / non_compliant /
   overdue_remediation), evaluated in the order of indicators.md;
@@ -36,7 +37,7 @@ from compliance.choices import CertificateStatus, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.access import facilities_for, restrict_to_visible
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
-from facilities.models import new_build_since
+from facilities.models import new_build_since, place_district_expression
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
 
@@ -103,8 +104,8 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     ).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
 
     valid_certificates = Certificate.objects.filter(
-        facility=OuterRef("pk"), issued_on__lte=as_of, valid_until__gte=as_of
-    ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+        Q(facility=OuterRef("pk")) & certificate_valid_q(as_of)
+    )
 
     future_certificates = Certificate.objects.filter(facility=OuterRef("pk"), issued_on__gt=as_of)
 
@@ -117,6 +118,8 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
 
     return queryset.annotate(
+        # The district of the facility: recorded, or its commune's only former district.
+        place_district=place_district_expression(),
         latest_visited_on=Subquery(latest.values("visited_on")[:1]),
         latest_outcome=Subquery(latest.values("outcome")[:1]),
         has_overdue_action=Exists(overdue_findings),
@@ -189,6 +192,16 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     )
 
 
+def certificate_valid_q(day: datetime.date) -> Q:
+    """Certificates valid on ``day``: issued by then, not expired (a registration, with
+    no ``valid_until``, never expires), not revoked by then — any of the three kinds."""
+    return (
+        Q(issued_on__lte=day)
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+    )
+
+
 def certificate_status_q(status: str, day: datetime.date) -> Q:
     """Certificates whose ``status_on(day)`` is ``status``, as a filter (one query)."""
     not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
@@ -199,7 +212,7 @@ def certificate_status_q(status: str, day: datetime.date) -> Q:
     if status == CertificateStatus.EXPIRED:
         return not_revoked & Q(issued_on__lte=day, valid_until__lt=day)
     if status == CertificateStatus.VALID:
-        return not_revoked & Q(issued_on__lte=day, valid_until__gte=day)
+        return certificate_valid_q(day)
     raise ValueError(status)
 
 

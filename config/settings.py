@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "facilities.context_processors.registry",
+                "facilities.context_processors.department",
             ],
         },
     }

@@ -5,16 +5,17 @@ querysets, so that an object a user may not see simply does not exist for them (
 
 * administrator: everything; auditor: reads everything, writes nothing;
 * inspector: reads the registry; records inspections, findings and verifications only
-  for facilities in the districts assigned to them;
+  for facilities in the districts or communes assigned to them (a district by the
+  district of a facility: recorded, or derived from its commune — docs/geography.md);
 * business user: only the facilities (and their records) of their own enterprise.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from facilities.choices import Role
-from facilities.models import District, Enterprise, Facility, Profile
+from facilities.models import Commune, District, Enterprise, Facility, Profile, in_districts_q
 
 
 def role_of(user) -> str | None:
@@ -47,6 +48,23 @@ def inspector_district_codes(user) -> set[str]:
             profile_of(user).districts.values_list("code", flat=True)
         )
     return user._registry_district_cache
+
+
+def inspector_commune_codes(user) -> set[str]:
+    """Codes of the communes an inspector is assigned to (empty for other roles)."""
+    if role_of(user) != Role.INSPECTOR:
+        return set()
+    if not hasattr(user, "_registry_commune_cache"):
+        user._registry_commune_cache = set(profile_of(user).communes.values_list("code", flat=True))
+    return user._registry_commune_cache
+
+
+def inspector_area_q(user, *, prefix: str = "") -> Q:
+    """Rows (via ``prefix``, e.g. "facility__") of facilities in an inspector's area:
+    in one of their districts, or in one of their communes."""
+    return in_districts_q(inspector_district_codes(user), prefix=prefix) | Q(
+        **{f"{prefix}commune_id__in": inspector_commune_codes(user)}
+    )
 
 
 def business_enterprise_id(user) -> int | None:
@@ -95,7 +113,7 @@ def restrict_to_inspectable(
         return queryset
     if role == Role.INSPECTOR:
         prefix = f"{facility_path}__" if facility_path else ""
-        return queryset.filter(**{f"{prefix}district_id__in": inspector_district_codes(user)})
+        return queryset.filter(inspector_area_q(user, prefix=prefix))
     return queryset.none()
 
 
@@ -104,7 +122,11 @@ def can_inspect(user, facility: Facility) -> bool:
     role = role_of(user)
     if role == Role.ADMIN:
         return True
-    return role == Role.INSPECTOR and facility.district_id in inspector_district_codes(user)
+    if role != Role.INSPECTOR:
+        return False
+    if facility.commune_id is not None and facility.commune_id in inspector_commune_codes(user):
+        return True
+    return facility.place_district_code() in inspector_district_codes(user)
 
 
 def can_manage_registry(user) -> bool:
@@ -161,3 +183,14 @@ def districts_for(user) -> QuerySet[District]:
     if role_of(user) == Role.INSPECTOR:
         return District.objects.filter(code__in=inspector_district_codes(user))
     return District.objects.all()
+
+
+def communes_for(user) -> QuerySet[Commune]:
+    """Communes offered to ``user`` in pickers: an inspector's own communes and those of
+    their districts; everyone else all."""
+    if role_of(user) == Role.INSPECTOR:
+        return Commune.objects.filter(
+            Q(code__in=inspector_commune_codes(user))
+            | Q(former_districts__in=inspector_district_codes(user))
+        ).distinct()
+    return Commune.objects.all()

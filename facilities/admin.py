@@ -10,7 +10,16 @@ from knox.models import AuthToken
 from facilities.admin_base import RegistryAdmin
 from facilities.choices import Role
 from facilities.history import change_context
-from facilities.models import ApiToken, District, Enterprise, Facility, Profile, Sector
+from facilities.models import (
+    ApiToken,
+    Commune,
+    DepartmentName,
+    District,
+    Enterprise,
+    Facility,
+    Profile,
+    Sector,
+)
 from facilities.services import user_sync_role
 
 
@@ -18,6 +27,20 @@ from facilities.services import user_sync_role
 class DistrictAdmin(RegistryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(RegistryAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind", "former_districts"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["former_districts"]
+
+
+@admin.register(DepartmentName)
+class DepartmentNameAdmin(RegistryAdmin):
+    list_display = ["effective_from", "name_vi", "name_en"]
+    search_fields = ["name_vi", "name_en"]
 
 
 @admin.register(Sector)
@@ -42,12 +65,13 @@ class FacilityAdmin(RegistryAdmin):
         "activity",
         "sector",
         "district",
+        "commune",
         "operating_since",
         "closed_on",
     ]
-    list_filter = ["district", "sector", "activity"]
+    list_filter = ["district", "commune", "sector", "activity"]
     search_fields = ["search_key", "code"]
-    list_select_related = ["enterprise", "sector", "district"]
+    list_select_related = ["enterprise", "sector", "district", "commune"]
     # A <select> of every enterprise would list the whole table: type the id instead.
     raw_id_fields = ["enterprise"]
     readonly_fields = ["version", "created_at", "updated_at"]
@@ -57,22 +81,25 @@ class FacilityAdmin(RegistryAdmin):
 @admin.register(Profile)
 class ProfileAdmin(RegistryAdmin):
     list_display = ["user", "role", "enterprise"]
-    list_filter = ["role", "districts"]
+    list_filter = ["role", "districts", "communes"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     raw_id_fields = ["user", "enterprise"]
-    filter_horizontal = ["districts"]
+    filter_horizontal = ["districts", "communes"]
 
 
 class ProfileInlineForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["role", "districts", "enterprise"]
-        widgets = {"districts": forms.CheckboxSelectMultiple}
+        fields = ["role", "districts", "communes", "enterprise"]
+        widgets = {
+            "districts": forms.CheckboxSelectMultiple,
+            "communes": forms.CheckboxSelectMultiple,
+        }
 
     def clean(self):
         data = super().clean()
         role = data.get("role")
-        if role == Role.INSPECTOR and not data.get("districts"):
+        if role == Role.INSPECTOR and not data.get("districts") and not data.get("communes"):
             self.add_error("districts", _("Cán bộ kiểm tra cần ít nhất một địa bàn."))
         if role == Role.BUSINESS and not data.get("enterprise"):
             self.add_error("enterprise", _("Tài khoản doanh nghiệp cần một doanh nghiệp."))

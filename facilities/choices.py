@@ -10,6 +10,19 @@ class Activity(models.TextChoices):
     BOTH = "both", _("Sản xuất và kinh doanh")
 
 
+class CommuneKind(models.TextChoices):
+    XA = "xa", _("Xã")
+    PHUONG = "phuong", _("Phường")
+
+
+class UnitGap(models.TextChoices):
+    """Data gaps in where a facility is (docs/geography.md): a district is expected of a
+    facility active before 1 July 2025, a commune of one active from that day."""
+
+    MISSING_DISTRICT = "missing_district", _("Thiếu huyện (hoạt động trước 01/07/2025)")
+    MISSING_COMMUNE = "missing_commune", _("Thiếu xã / phường (hoạt động từ 01/07/2025)")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị sổ đăng ký")
     INSPECTOR = "inspector", _("Cán bộ kiểm tra")

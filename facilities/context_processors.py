@@ -1,7 +1,24 @@
-"""What every page's navigation needs to know about the user: their registry role."""
+"""What every page's header and navigation need: the department's name in force today
+and the user's registry role."""
+
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from facilities.access import can_manage_registry, can_read_history, role_of
 from facilities.choices import Role
+from facilities.models import DepartmentName
+
+
+def department(request) -> dict:
+    """The department's name in force today (one query, only when a page shows it)."""
+    return {
+        "department": SimpleLazyObject(
+            lambda: (
+                DepartmentName.objects.in_force_on(timezone.localdate())
+                or DepartmentName(name_vi="", name_en="")
+            )
+        )
+    }
 
 
 def registry(request) -> dict:

@@ -13,8 +13,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from facilities.choices import Activity
-from facilities.models import District, Enterprise, Facility, Sector
+from facilities.choices import Activity, UnitGap
+from facilities.models import (
+    Commune,
+    District,
+    Enterprise,
+    Facility,
+    Sector,
+    in_districts_q,
+    unit_gap_q,
+)
 from facilities.text import search_key
 
 # Ids are 64-bit on both databases; a larger number can never match, and SQLite would
@@ -51,13 +59,43 @@ class SearchFilter(django_filters.CharFilter):
         return qs.filter(search_key__contains=key)
 
 
-def district_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    """A district by its code (8 rows of reference data; an unknown code is a 400)."""
+class DistrictFilter(django_filters.ModelChoiceFilter):
+    """A district by its code (8 rows of reference data; an unknown code is a 400).
+
+    Selects the rows whose facility's district is that one — recorded, or derived from a
+    commune with a single former district (facilities.models.in_districts_q), whatever
+    the date: a scope filter is a place (docs/geography.md).
+    """
+
+    def __init__(self, *, prefix: str = "", **kwargs):
+        self.prefix = prefix
+        kwargs.setdefault("label", _("Mã huyện"))
+        super().__init__(
+            field_name=f"{prefix}district",
+            queryset=District.objects.all(),
+            to_field_name="code",
+            **kwargs,
+        )
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(in_districts_q([value.code], prefix=self.prefix))
+
+
+def district_filter(field_name: str) -> DistrictFilter:
+    """The district filter of a model whose facility is at ``field_name`` minus
+    "district" ("district" for Facility, "facility__district" for its rows)."""
+    return DistrictFilter(prefix=field_name[: -len("district")])
+
+
+def commune_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    """A commune-level unit by its 5-digit code (38 rows; an unknown code is a 400)."""
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
-        queryset=District.objects.all(),
+        queryset=Commune.objects.all(),
         to_field_name="code",
-        label=_("Mã huyện"),
+        label=_("Mã xã / phường"),
     )
 
 
@@ -80,6 +118,7 @@ class FacilityFilterSet(django_filters.FilterSet):
 
     q = SearchFilter()
     district = district_filter("district")
+    commune = commune_filter("commune")
     sector = django_filters.ModelChoiceFilter(
         field_name="sector",
         queryset=Sector.objects.all(),
@@ -91,10 +130,26 @@ class FacilityFilterSet(django_filters.FilterSet):
     active_on = django_filters.DateFilter(
         method="filter_active_on", label=_("Đang hoạt động vào ngày (YYYY-MM-DD)")
     )
+    unit_gap = django_filters.ChoiceFilter(
+        choices=UnitGap.choices, method="filter_unit_gap", label=_("Thiếu địa bàn")
+    )
 
     class Meta:
         model = Facility
-        fields = ["q", "district", "sector", "activity", "enterprise", "active_on"]
+        fields = [
+            "q",
+            "district",
+            "commune",
+            "sector",
+            "activity",
+            "enterprise",
+            "active_on",
+            "unit_gap",
+        ]
+
+    def filter_unit_gap(self, queryset, name, value):
+        """The data-quality list: facilities missing the unit their dates call for."""
+        return queryset.filter(unit_gap_q(value))
 
     def filter_active_on(self, queryset, name, value):
         """Operating on ``value``: started on or before it, not closed on or before it.
@@ -104,3 +159,18 @@ class FacilityFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(operating_since__lte=value) & (Q(closed_on__isnull=True) | Q(closed_on__gt=value))
         )
+
+
+class CommuneFilterSet(django_filters.FilterSet):
+    """Communes by former district (those of which a part belonged to it)."""
+
+    district = django_filters.ModelChoiceFilter(
+        field_name="former_districts",
+        queryset=District.objects.all(),
+        to_field_name="code",
+        label=_("Mã huyện cũ"),
+    )
+
+    class Meta:
+        model = Commune
+        fields = ["district"]

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Ord, Substr
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Ord, Substr
 from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
-from facilities.choices import Activity, Role
+from facilities.choices import Activity, CommuneKind, Role, UnitGap
 from facilities.text import nfc, search_key
 
 # Vietnam's mainland bounding box (with Phú Quốc and Côn Đảo), in WGS 84 degrees.
@@ -108,6 +108,103 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The first day of the 38 commune-level units: the district level ends on the day before
+# (Resolution 1670/NQ-UBTVQH15; docs/geography.md).
+REFORM_DATE = datetime.date(2025, 7, 1)
+
+
+class Commune(models.Model):
+    """A commune-level unit of Lai Châu from 1 July 2025 (xã or phường), keyed by its
+    5-digit national code, with the districts its former units belonged to."""
+
+    code = models.CharField(_("mã"), max_length=5, primary_key=True)
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    kind = models.CharField(_("loại"), max_length=6, choices=CommuneKind.choices)
+    former_districts = models.ManyToManyField(
+        District,
+        related_name="communes",
+        verbose_name=_("huyện cũ (trước 01/07/2025)"),
+    )
+
+    history = HistoricalRecords(m2m_fields=[former_districts])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("xã / phường")
+        verbose_name_plural = _("xã / phường")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        """ "Xã Bình Lư", "Phường Tân Phong" (English: "Bình Lư commune")."""
+        if self.kind == CommuneKind.PHUONG:
+            return str(_("Phường %(name)s") % {"name": self.name})
+        return str(_("Xã %(name)s") % {"name": self.name})
+
+
+def sole_former_district_communes():
+    """(commune code, district code) of the communes with exactly one former district —
+    those from which a facility's district can be derived (docs/geography.md)."""
+    return (
+        Commune.former_districts.through.objects.values("commune_id")
+        .annotate(n_districts=Count("district_id"), only_district=Max("district_id"))
+        .filter(n_districts=1)
+    )
+
+
+def place_district_expression():
+    """The *district of a facility* (docs/geography.md): its
+    recorded district, else the former district of its commune when it has exactly one,
+    else NULL. An expression on Facility rows (a correlated subquery on 38 rows)."""
+
+    derived = Subquery(
+        sole_former_district_communes()
+        .filter(commune_id=OuterRef("commune_id"))
+        .values("only_district")[:1]
+    )
+    return Coalesce(F("district_id"), derived, output_field=models.CharField())
+
+
+def in_districts_q(codes, *, prefix: str = "") -> Q:
+    """Facilities whose district (recorded, or derived from the commune) is in ``codes``.
+
+    ``prefix`` is the lookup from the queried model to its Facility ("facility__"); ""
+    for Facility itself. The scope filter ``district=X`` and inspectors' access use it.
+    """
+    codes = list(codes)
+    derived = sole_former_district_communes().filter(only_district__in=codes)
+    return Q(**{f"{prefix}district_id__in": codes}) | Q(
+        **{
+            f"{prefix}district__isnull": True,
+            f"{prefix}commune_id__in": derived.values("commune_id"),
+        }
+    )
+
+
+def unit_gap_q(gap: str) -> Q:
+    """Facilities with the data gap ``gap`` (facilities.choices.UnitGap):
+
+    * ``missing_district``: active on some day before 1 July 2025 (operating before it)
+      with no district — none recorded and none derivable from the commune;
+    * ``missing_commune``: active on some day from 1 July 2025 (operating, not closed
+      by then) with no commune.
+
+    Old records are not refused for these gaps; the registry lists them to be worked down.
+    """
+    if gap == UnitGap.MISSING_DISTRICT:
+        derivable = sole_former_district_communes().values("commune_id")
+        return Q(operating_since__lt=REFORM_DATE, district__isnull=True) & ~Q(
+            commune_id__in=derivable
+        )
+    if gap == UnitGap.MISSING_COMMUNE:
+        return Q(operating_since__isnull=False, commune__isnull=True) & (
+            Q(closed_on__isnull=True) | Q(closed_on__gt=REFORM_DATE)
+        )
+    raise ValueError(gap)
 
 
 class Sector(models.Model):
@@ -230,11 +327,24 @@ class Facility(RegistryModel):
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("ngành")
     )
+    # Where the facility was before 1 July 2025 and where it is from that day; either may
+    # be empty (a facility opened after the reform has no district). The registry lists
+    # the gaps instead of refusing old records (unit_gap_q).
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="facilities",
-        verbose_name=_("huyện / thành phố"),
+        verbose_name=_("huyện / thành phố (trước 01/07/2025)"),
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        verbose_name=_("xã / phường (từ 01/07/2025)"),
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     latitude = models.DecimalField(
@@ -256,6 +366,7 @@ class Facility(RegistryModel):
         indexes = [
             models.Index(fields=["district", "sector"], name="facility_district_sector"),
             models.Index(fields=["operating_since", "closed_on"], name="facility_active"),
+            models.Index(fields=["commune", "sector"], name="facility_commune_sector"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -268,6 +379,11 @@ class Facility(RegistryModel):
                 | Q(operating_since__isnull=False, closed_on__gt=F("operating_since")),
                 name="facility_closed_after_operating",
                 violation_error_message=_("Ngày ngừng hoạt động phải sau ngày đi vào hoạt động."),
+            ),
+            models.CheckConstraint(
+                condition=Q(district__isnull=False) | Q(commune__isnull=False),
+                name="facility_has_unit",
+                violation_error_message=_("Cần chọn huyện (trước 01/07/2025) hoặc xã / phường."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -292,6 +408,21 @@ class Facility(RegistryModel):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def place_district_code(self) -> str | None:
+        """The district of this facility: recorded, else its commune's only former
+        district, else None (the same rule as ``place_district_expression``)."""
+        if self.district_id is not None:
+            return self.district_id
+        if self.commune_id is None:
+            return None
+        return (
+            sole_former_district_communes()
+            .filter(commune_id=self.commune_id)
+            .order_by("commune_id")
+            .values_list("only_district", flat=True)
+            .first()
+        )
+
     def clean(self) -> None:
         """Cross-field rules with the message on the field the user must fix."""
         if self.closed_on and (not self.operating_since or self.closed_on <= self.operating_since):
@@ -306,6 +437,33 @@ class Facility(RegistryModel):
                     )
                 }
             )
+        if self.district_id is None and self.commune_id is None:
+            raise ValidationError(
+                {"commune": _("Cần chọn huyện (trước 01/07/2025) hoặc xã / phường.")}
+            )
+        if self.district_id and self.commune_id:
+            # An importer checking thousands of rows passes every commune's former districts
+            # (``former_districts_known``) rather than one query per row.
+            known = getattr(self, "former_districts_known", None)
+            former = (
+                known.get(self.commune_id, set())
+                if known is not None
+                else set(
+                    Commune.former_districts.through.objects.filter(
+                        commune_id=self.commune_id
+                    ).values_list("district_id", flat=True)
+                )
+            )
+            if former and self.district_id not in former:
+                raise ValidationError(
+                    {
+                        "district": _(
+                            "Huyện cũ của cơ sở phải là một trong các huyện đã hợp thành"
+                            " xã / phường đã chọn (%(codes)s)."
+                        )
+                        % {"codes": ", ".join(sorted(former))}
+                    }
+                )
         errors = {}
         if self.latitude is not None and not (
             VIETNAM_LATITUDE[0] <= self.latitude <= VIETNAM_LATITUDE[1]
@@ -334,6 +492,12 @@ class Profile(models.Model):
     districts = models.ManyToManyField(
         District, blank=True, related_name="inspector_profiles", verbose_name=_("địa bàn")
     )
+    communes = models.ManyToManyField(
+        Commune,
+        blank=True,
+        related_name="inspector_profiles",
+        verbose_name=_("địa bàn xã / phường"),
+    )
     enterprise = models.ForeignKey(
         Enterprise,
         on_delete=models.PROTECT,
@@ -343,7 +507,7 @@ class Profile(models.Model):
         verbose_name=_("doanh nghiệp"),
     )
 
-    history = HistoricalRecords(m2m_fields=[districts])
+    history = HistoricalRecords(m2m_fields=[districts, communes])
 
     class Meta:
         ordering = ["user__username"]
@@ -375,3 +539,43 @@ class ApiToken(AuthToken):
 
     def __str__(self) -> str:
         return f"{self.token_key}… ({self.user})"
+
+
+class DepartmentNameQuerySet(models.QuerySet):
+    def in_force_on(self, day: datetime.date) -> DepartmentName | None:
+        """The name that took effect last on or before ``day`` (None before the first)."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+class DepartmentName(models.Model):
+    """A name of the environment department, from the day it took effect.
+
+    Page headers, report workbooks and exports carry the name in force on their date
+    (docs/geography.md); administrators correct the list in the admin.
+    """
+
+    effective_from = models.DateField(_("có hiệu lực từ ngày"), unique=True)
+    name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=200)
+    name_en = models.CharField(_("tên (tiếng Anh)"), max_length=200)
+
+    history = HistoricalRecords()
+    objects = DepartmentNameQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["effective_from"]
+        verbose_name = _("tên cơ quan quản lý môi trường")
+        verbose_name_plural = _("tên cơ quan quản lý môi trường")
+
+    def __str__(self) -> str:
+        return f"{self.name_vi} ({self.effective_from:%d/%m/%Y})"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Vietnamese unless English is chosen)."""
+        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+
+
+def department_name_on(day: datetime.date) -> str:
+    """The department's name in force on ``day`` in the active language ("" if none)."""
+    found = DepartmentName.objects.in_force_on(day)
+    return found.name if found else ""

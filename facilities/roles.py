@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from facilities.choices import Role
 
 REGISTRY_MODELS = {
-    "facilities": ["district", "sector", "enterprise", "facility"],
+    "facilities": ["district", "commune", "sector", "departmentname", "enterprise", "facility"],
     "inspections": ["inspection", "finding"],
     "compliance": ["certificate", "cleantechmeasure"],
 }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from facilities.choices import Role
 from facilities.history import change_context
-from facilities.models import District, Enterprise, Profile
+from facilities.models import Commune, District, Enterprise, Profile
 from facilities.roles import GROUP_NAMES, sync_role_groups
 
 
@@ -24,13 +24,14 @@ def user_create(
     role: str,
     password: str | None = None,
     districts: Iterable[str] = (),
+    communes: Iterable[str] = (),
     enterprise: Enterprise | None = None,
     email: str = "",
     full_name: str = "",
 ):
     """Create (or update) a login with a registry role, its group and its profile.
 
-    Inspectors need at least one district; business users need an enterprise.
+    Inspectors need at least one district or commune; business users need an enterprise.
     """
     if role not in Role.values:
         raise ValidationError({"role": _("Vai trò không hợp lệ: %(role)s") % {"role": role}})
@@ -41,7 +42,17 @@ def user_create(
         raise ValidationError(
             {"districts": _("Không có huyện với mã: %(codes)s") % {"codes": ", ".join(unknown)}}
         )
-    if role == Role.INSPECTOR and not found:
+    commune_codes = sorted(set(communes))
+    found_communes = list(Commune.objects.filter(code__in=commune_codes))
+    if len(found_communes) != len(commune_codes):
+        unknown = sorted(set(commune_codes) - {c.code for c in found_communes})
+        raise ValidationError(
+            {
+                "communes": _("Không có xã / phường với mã: %(codes)s")
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    if role == Role.INSPECTOR and not found and not found_communes:
         raise ValidationError({"districts": _("Cán bộ kiểm tra cần ít nhất một địa bàn.")})
     if role == Role.BUSINESS and enterprise is None:
         raise ValidationError({"enterprise": _("Tài khoản doanh nghiệp cần một doanh nghiệp.")})
@@ -73,6 +84,7 @@ def user_create(
         defaults={"role": role, "enterprise": enterprise if role == Role.BUSINESS else None},
     )
     profile.districts.set(found if role == Role.INSPECTOR else [])
+    profile.communes.set(found_communes if role == Role.INSPECTOR else [])
     return user
 
 
@@ -95,6 +107,8 @@ def user_sync_role(*, user) -> None:
         user.save(update_fields=["is_staff"])
     if profile.role != Role.INSPECTOR and profile.districts.exists():
         profile.districts.clear()
+    if profile.role != Role.INSPECTOR and profile.communes.exists():
+        profile.communes.clear()
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from facilities.filtersets import IdFilter, district_filter
+from facilities.filtersets import IdFilter, commune_filter, district_filter
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
 
@@ -16,6 +16,7 @@ class InspectionFilterSet(django_filters.FilterSet):
 
     facility = IdFilter(field_name="facility_id", label=_("Mã định danh cơ sở"))
     district = district_filter("facility__district")
+    commune = commune_filter("facility__commune")
     status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Trạng thái"))
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Kết quả"))
     visited_after = django_filters.DateFilter(
@@ -27,7 +28,15 @@ class InspectionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Inspection
-        fields = ["facility", "district", "status", "outcome", "visited_after", "visited_before"]
+        fields = [
+            "facility",
+            "district",
+            "commune",
+            "status",
+            "outcome",
+            "visited_after",
+            "visited_before",
+        ]
 
 
 def overdue_on_q(day, prefix: str = "") -> Q:

@@ -16,12 +16,23 @@ from compliance.choices import CertificateStatus
 from compliance.filtersets import COMPLIANCE_STATUS_CHOICES
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.api.serializers import CodeRelatedField, ValidatedModelSerializer
-from facilities.models import District, Facility, Sector
+from facilities.models import Commune, District, Facility, Sector
 
 
 class FacilitySerializer(ValidatedModelSerializer):
     sector = CodeRelatedField(queryset=Sector.objects.all(), help_text=_("Mã ngành."))
-    district = CodeRelatedField(queryset=District.objects.all(), help_text=_("Mã huyện."))
+    district = CodeRelatedField(
+        queryset=District.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Mã huyện nơi cơ sở đặt trước 01/07/2025; có thể để trống."),
+    )
+    commune = CodeRelatedField(
+        queryset=Commune.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Mã xã / phường nơi cơ sở đặt từ 01/07/2025 (5 chữ số)."),
+    )
     is_new_build = serializers.BooleanField(
         read_only=True, help_text=_("Đi vào hoạt động từ ngày NEW_BUILD_SINCE (hôm nay).")
     )
@@ -47,6 +58,7 @@ class FacilitySerializer(ValidatedModelSerializer):
             "activity",
             "sector",
             "district",
+            "commune",
             "address",
             "latitude",
             "longitude",
@@ -68,6 +80,7 @@ class CertificateSerializer(ValidatedModelSerializer):
         fields = [
             "id",
             "facility",
+            "kind",
             "number",
             "issuer",
             "issued_on",

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from compliance.choices import MeasureCategory, MeasureKind
+from compliance.choices import CertificateKind, MeasureCategory, MeasureKind
 from facilities.choices import Activity
 from facilities.text import search_key
 
-TEXT, TAX_CODE, DATE, DECIMAL, CHOICE, DISTRICT, SECTOR = (
+TEXT, TAX_CODE, DATE, DECIMAL, CHOICE, DISTRICT, SECTOR, COMMUNE = (
     "text",
     "tax_code",
     "date",
@@ -23,6 +23,7 @@ TEXT, TAX_CODE, DATE, DECIMAL, CHOICE, DISTRICT, SECTOR = (
     "choice",
     "district",
     "sector",
+    "commune",
 )
 
 
@@ -78,26 +79,42 @@ FACILITIES = Sheet(
         Column("enterprise_tax_code", "MST doanh nghiệp", "Enterprise tax code", TAX_CODE, True),
         Column("activity", "Loại hình", "Activity", CHOICE, True, _choices(Activity.choices)),
         Column("sector", "Ngành, lĩnh vực", "Sector", SECTOR, True, width=28),
-        Column("district", "Huyện / Thành phố", "District", DISTRICT, True, width=24),
+        # A facility needs a district (before 1 July 2025) or a commune (from that day).
+        Column("district", "Huyện / Thành phố", "District", DISTRICT, width=24),
         Column("address", "Địa chỉ", "Address", width=36),
         Column("latitude", "Vĩ độ", "Latitude", DECIMAL, width=12),
         Column("longitude", "Kinh độ", "Longitude", DECIMAL, width=12),
         Column("operating_since", "Ngày đi vào hoạt động", "Operating since", DATE, width=14),
         Column("closed_on", "Ngày ngừng hoạt động", "Closed on", DATE, width=14),
+        # Last, so that files made before the reform (without it) keep their columns.
+        Column(
+            "commune", "Xã / Phường (từ 01/07/2025)", "Commune (from 2025-07-01)", COMMUNE, width=28
+        ),
     ),
     key=("code",),
 )
 CERTIFICATES = Sheet(
     "Certificates",
-    "Giấy chứng nhận đạt tiêu chuẩn môi trường",
+    "Giấy chứng nhận, giấy phép, đăng ký môi trường",
     (
         Column("number", "Số giấy chứng nhận", "Certificate number", required=True, width=20),
         Column("facility_code", "Mã cơ sở", "Facility code", required=True, width=14),
         Column("issuer", "Cơ quan cấp", "Issuer", required=True, width=30),
         Column("issued_on", "Ngày cấp", "Issued on", DATE, True, width=14),
-        Column("valid_until", "Có giá trị đến", "Valid until", DATE, True, width=14),
+        # Empty only for an environmental registration (no term).
+        Column("valid_until", "Có giá trị đến", "Valid until", DATE, width=14),
         Column("revoked_on", "Ngày thu hồi", "Revoked on", DATE, width=14),
         Column("revocation_reason", "Lý do thu hồi", "Revocation reason", width=30),
+        # Last, as files made before 2022 have no such column; blank (or no column) means
+        # a standards certificate.
+        Column(
+            "kind",
+            "Loại giấy",
+            "Kind",
+            CHOICE,
+            choices=_choices(CertificateKind.choices),
+            width=36,
+        ),
     ),
     key=("number",),
 )
@@ -165,6 +182,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "activity": "production",
         "sector": "agro_forestry_processing",
         "district": "106",
+        "commune": "03390",
         "address": "Bản Bình Lư",
         "latitude": 22.3964,
         "longitude": 103.4821,
@@ -173,6 +191,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
     },
     "Certificates": {
         "number": "VD-GCN-01/STNMT",
+        "kind": "standards_certificate",
         "facility_code": "VD-0001",
         "issuer": "Sở Tài nguyên và Môi trường Lai Châu",
         "issued_on": "2018-01-01",

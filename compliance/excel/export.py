@@ -42,6 +42,7 @@ from openpyxl.utils import get_column_letter
 from compliance.excel.columns import FACILITIES
 from compliance.filtersets import FacilityStatusFilterSet
 from compliance.selectors import facility_list
+from facilities.models import department_name_on
 
 EXCEL_CELL_LIMIT = 32_767
 CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -171,6 +172,7 @@ def _facility_columns() -> list[tuple[str, ExportColumn]]:
         ("activity", "activity"),
         ("sector_id", "sector"),
         ("district_id", "district"),
+        ("commune_id", "commune"),
         ("address", "address"),
         ("latitude", "latitude"),
         ("longitude", "longitude"),
@@ -270,6 +272,7 @@ INSPECTION_COLUMNS = [
     ("facility__code", gettext_lazy("Mã cơ sở / Facility code (facility_code)"), 14),
     ("facility__name", gettext_lazy("Tên cơ sở / Facility (facility_name)"), 30),
     ("facility__district_id", gettext_lazy("Huyện / District (district)"), 10),
+    ("facility__commune_id", gettext_lazy("Xã / Phường / Commune (commune)"), 10),
     ("kind", gettext_lazy("Loại kiểm tra / Kind (kind)"), 14),
     ("visited_on", gettext_lazy("Ngày kiểm tra / Visited on (visited_on)"), 14),
     ("status", gettext_lazy("Trạng thái / Status (status)"), 12),
@@ -373,6 +376,8 @@ def write_history(models: dict[str, type], *, since=None, until=None, target=Non
 def _info_sheet(wb: Workbook, title: str, as_of: datetime.date) -> None:
     ws = wb.create_sheet(_("Thông tin"))
     for text in (
+        # The department's name in force on the export's date (docs/geography.md).
+        department_name_on(as_of),
         title,
         _("Xuất lúc (giờ Việt Nam): %(at)s")
         % {"at": excel_datetime(timezone.now()).strftime("%d/%m/%Y %H:%M")},

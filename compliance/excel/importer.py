@@ -35,10 +35,12 @@ from openpyxl.utils.datetime import from_excel
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
+from compliance.choices import CertificateKind
 from compliance.excel.columns import (
     CERTIFICATES,
     CHOICE,
     CODE_LABEL_SEPARATOR,
+    COMMUNE,
     DATE,
     DECIMAL,
     DISTRICT,
@@ -56,7 +58,14 @@ from compliance.excel.columns import (
 from compliance.excel.safety import WorkbookRefused, check_workbook
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.history import bulk_create_with_reason, bulk_update_with_reason, change_context
-from facilities.models import District, Enterprise, Facility, Sector, validate_tax_code
+from facilities.models import (
+    Commune,
+    District,
+    Enterprise,
+    Facility,
+    Sector,
+    validate_tax_code,
+)
 from facilities.text import nfc, search_key
 
 # Columns read per row at most: a sheet whose dimension claims XFD (16,384 columns) is
@@ -507,13 +516,20 @@ def coerce_choice(value, choices: tuple[tuple[str, str], ...]) -> str:
 
 
 class _References:
-    """Districts and sectors by code and by name (folded), loaded once per import."""
+    """Districts, communes and sectors by code and by name (folded), loaded once per
+    import, with each commune's former districts (for Facility.clean)."""
 
     def __init__(self):
         self.districts = {}
         for d in District.objects.all():
             self.districts[d.code] = d.code
             self.districts[search_key(d.name)] = d.code
+        self.communes = {}
+        self.former_districts: dict[str, set[str]] = {}
+        for c in Commune.objects.prefetch_related("former_districts"):
+            for spelling in (c.code, c.name, c.full_name):
+                self.communes[search_key(spelling)] = c.code
+            self.former_districts[c.code] = {d.code for d in c.former_districts.all()}
         self.sectors = {}
         for s in Sector.objects.all():
             for spelling in (s.code, s.name_vi, s.name_en):
@@ -529,6 +545,20 @@ class _References:
         if code is None:
             raise CellError(
                 _("Không có huyện/thành phố «%(value)s» (mã 105–112 của tỉnh Lai Châu).")
+                % {"value": text[:60]}
+            )
+        return code
+
+    def commune(self, value) -> str:
+        text = coerce_text(value)
+        if not text:
+            return ""
+        code = self.communes.get(search_key(_code_part(text))) or self.communes.get(
+            search_key(text)
+        )
+        if code is None:
+            raise CellError(
+                _("Không có xã / phường «%(value)s» (mã 5 chữ số của 38 xã, phường từ 01/07/2025).")
                 % {"value": text[:60]}
             )
         return code
@@ -569,6 +599,8 @@ def _coerce_row(sheet: Sheet, row: ParsedRow, refs: _References) -> None:
                 value = coerce_choice(raw, column.choices)
             elif column.kind == DISTRICT:
                 value = refs.district(raw)
+            elif column.kind == COMMUNE:
+                value = refs.commune(raw)
             elif column.kind == SECTOR:
                 value = refs.sector(raw)
             else:
@@ -584,7 +616,15 @@ def _coerce_row(sheet: Sheet, row: ParsedRow, refs: _References) -> None:
 
 # --- validation and planning ----------------------------------------------------------
 
-FK_FIELDS = ["enterprise", "sector", "district", "facility", "verified_by", "search_key"]
+FK_FIELDS = [
+    "enterprise",
+    "sector",
+    "district",
+    "commune",
+    "facility",
+    "verified_by",
+    "search_key",
+]
 
 
 @dataclass
@@ -804,20 +844,18 @@ class _Validator:
             obj = existing.get(code) or Facility(code=code)
             is_existing = obj.pk is not None
             before, after = self._assign(obj, parsed, row, simple)
-            if is_existing:
-                before["enterprise_tax_code"] = obj.enterprise.tax_code
-                before["sector"] = obj.sector_id
-                before["district"] = obj.district_id
-            else:
-                before.update(enterprise_tax_code=None, sector=None, district=None)
+            before["enterprise_tax_code"] = obj.enterprise.tax_code if is_existing else None
+            before["sector"] = obj.sector_id
             obj.enterprise = enterprise
             obj.sector_id = row.values["sector"]
-            obj.district_id = row.values["district"]
-            after.update(
-                enterprise_tax_code=tax_code,
-                sector=row.values["sector"],
-                district=row.values["district"],
-            )
+            after.update(enterprise_tax_code=tax_code, sector=row.values["sector"])
+            # A unit column absent from the file leaves the stored unit as it is.
+            for unit in ("district", "commune"):
+                if unit in parsed.columns:
+                    before[unit] = getattr(obj, f"{unit}_id")
+                    setattr(obj, f"{unit}_id", row.values.get(unit) or None)
+                    after[unit] = getattr(obj, f"{unit}_id")
+            obj.former_districts_known = self.refs.former_districts
             self.facilities[code] = obj
             self._finish(parsed, row, obj, is_existing, before, after, code, obj.name)
 
@@ -846,7 +884,7 @@ class _Validator:
         }
         db_facilities = self._db_facilities(parsed)
         seen: dict = {}
-        simple = ["issuer", "issued_on", "valid_until", "revoked_on", "revocation_reason"]
+        simple = ["kind", "issuer", "issued_on", "valid_until", "revoked_on", "revocation_reason"]
         for row in parsed.rows:
             self.tick.row()
             if self._row_errors(parsed, row):
@@ -860,6 +898,8 @@ class _Validator:
             obj = existing.get(number) or Certificate(number=number)
             is_existing = obj.pk is not None
             before, after = self._assign(obj, parsed, row, simple)
+            if not obj.kind:  # a blank kind cell: the plan's certificate, as before 2022
+                obj.kind = after["kind"] = CertificateKind.STANDARDS_CERTIFICATE
             before["facility_code"] = obj.facility.code if is_existing else None
             obj.facility = facility
             after["facility_code"] = facility.code

@@ -1,6 +1,7 @@
 """The annual report workbook: the three indicators on 31 December of a year, print-ready.
 
-Sheets: a coloured summary; the figures by district and by sector; one facility list per
+Sheets: a coloured summary; the figures by district (for 2025 onward by commune, with
+former-district subtotals) and by sector; one facility list per
 indicator with the reason each facility is not counted; the yearly series with a line
 chart per indicator and its target line. Every sheet has a title, frozen header rows,
 set column widths and A4 landscape page setup.
@@ -27,8 +28,9 @@ from compliance.excel.export import safe_text
 from compliance.indicators import rules
 from compliance.indicators.engine import compute_series
 from compliance.indicators.selectors import annual_report_draft, annual_report_get
+from compliance.indicators.units import by_commune_applies, commune_breakdown
 from compliance.models import AnnualReport
-from facilities.models import District, Sector
+from facilities.models import Commune, District, Sector, department_name_on
 
 MET_FILL = PatternFill("solid", fgColor="C6EFCE")
 NOT_MET_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -131,7 +133,10 @@ def build_report_workbook(data: ReportData) -> bytes:
     summary = wb.active
     summary.title = _("Tổng hợp")
     _summary(summary, data)
-    _units(wb.create_sheet(_("Theo huyện")), data, "by_district", _district_names(), _("Huyện"))
+    if by_commune_applies(data.as_of, data.facilities):
+        _units_by_commune(wb.create_sheet(_("Theo xã, phường")), data)
+    else:
+        _units(wb.create_sheet(_("Theo huyện")), data, "by_district", _district_names(), _("Huyện"))
     _units(wb.create_sheet(_("Theo ngành")), data, "by_sector", _sector_names(), _("Ngành"))
     for i, indicator in enumerate(data.indicators, start=1):
         _facility_list(wb.create_sheet(_("DS chỉ tiêu %(n)s") % {"n": i}), data, indicator)
@@ -189,7 +194,10 @@ def _target_text(target: dict) -> str:
 
 
 def _subtitle(data: ReportData) -> str:
-    text = _("Tính đến ngày %(day)s") % {"day": data.as_of.strftime("%d/%m/%Y")}
+    # The department's name in force on the report's date (docs/geography.md).
+    department = department_name_on(data.as_of)
+    text = f"{department} — " if department else ""
+    text += _("Tính đến ngày %(day)s") % {"day": data.as_of.strftime("%d/%m/%Y")}
     if data.published_at:
         text += " — " + _("bản đã công bố %(at)s bởi %(by)s, số liệu cố định") % {
             "at": data.published_at.strftime("%d/%m/%Y"),
@@ -259,23 +267,86 @@ def _units(ws: Worksheet, data: ReportData, key: str, names: dict, unit_label: s
             row += 1
 
 
+def _units_by_commune(ws: Worksheet, data: ReportData) -> None:
+    """Every commune under its facilities' (former) district, the district a subtotal."""
+    district_names, commune_names = _district_names(), _commune_names()
+    _title(
+        ws,
+        _("Báo cáo năm %(year)s — theo xã, phường (tổng theo huyện cũ)") % {"year": data.year},
+        _subtitle(data),
+        [
+            _("Chỉ tiêu"),
+            _("Mã"),
+            _("Huyện cũ / Xã, phường"),
+            _("Giá trị (%)"),
+            _("Kết quả"),
+            _("Số cơ sở đạt"),
+            _("Tổng số cơ sở"),
+        ],
+        [34, 10, 36, 12, 16, 14, 14],
+    )
+    row = HEADER_ROW + 1
+
+    def write(code: str, unit: str | None, name: str, figure: dict, *, subtotal: bool) -> None:
+        _text(ws, row, 1, code)
+        _text(ws, row, 2, unit or "")
+        _text(ws, row, 3, name if subtotal else f"    {name}")
+        ws.cell(row=row, column=4, value=figure["value"]).number_format = "0.0"
+        _met_cell(ws, row, 5, figure["met"])
+        ws.cell(row=row, column=6, value=figure["numerator"])
+        ws.cell(row=row, column=7, value=figure["population"])
+        if subtotal:
+            for column in range(1, 8):
+                ws.cell(row=row, column=column).font = Font(bold=True)
+
+    missing = _("Chưa xác định địa bàn")
+    for ind in data.indicators:
+        for district in commune_breakdown(ind["code"], data.facilities.get(ind["code"], [])):
+            code = district["district"]
+            name = district_names.get(code, code) if code else missing
+            write(
+                ind["code"], code, _("Huyện cũ: %(name)s") % {"name": name}, district, subtotal=True
+            )
+            row += 1
+            for commune in district["communes"]:
+                unit = commune["commune"]
+                write(
+                    ind["code"],
+                    unit,
+                    commune_names.get(unit, unit) if unit else missing,
+                    commune,
+                    subtotal=False,
+                )
+                row += 1
+
+
 def _facility_list(ws: Worksheet, data: ReportData, ind: dict) -> None:
     title = ind.get("title") or str(rules.indicator(ind["code"]).title)
     _title(
         ws,
         title,
         _subtitle(data) + " — " + _("danh sách cơ sở và lý do chưa đạt"),
-        [_("Mã cơ sở"), _("Tên cơ sở"), _("Huyện"), _("Ngành"), _("Được tính"), _("Lý do")],
-        [14, 40, 10, 24, 12, 36],
+        [
+            _("Mã cơ sở"),
+            _("Tên cơ sở"),
+            _("Huyện"),
+            _("Ngành"),
+            _("Được tính"),
+            _("Lý do"),
+            _("Xã / Phường"),
+        ],
+        [14, 40, 10, 24, 12, 36, 10],
     )
     for row, item in enumerate(data.facilities.get(ind["code"], []), start=HEADER_ROW + 1):
         _text(ws, row, 1, item["code"])
         _text(ws, row, 2, item["name"])
-        _text(ws, row, 3, item["district"])
+        _text(ws, row, 3, item["district"] or "")
         _text(ws, row, 4, item["sector"])
         counted = ws.cell(row=row, column=5, value=_("Có") if item["counted"] else _("Không"))
         counted.fill = MET_FILL if item["counted"] else NOT_MET_FILL
         _text(ws, row, 6, reason_label(item["reason"]) if item["reason"] else "")
+        # Last, after the columns reports printed before the reform already had.
+        _text(ws, row, 7, item.get("commune") or "")
 
 
 def _series(ws: Worksheet, data: ReportData) -> None:
@@ -325,6 +396,10 @@ def _series(ws: Worksheet, data: ReportData) -> None:
 
 def _district_names() -> dict[str, str]:
     return dict(District.objects.values_list("code", "name"))
+
+
+def _commune_names() -> dict[str, str]:
+    return {c.code: c.full_name for c in Commune.objects.all()}
 
 
 def _sector_names() -> dict[str, str]:

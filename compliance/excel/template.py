@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from compliance.excel.columns import (
     CHOICE,
     CODE_LABEL_SEPARATOR,
+    COMMUNE,
     DATE,
     DECIMAL,
     DISTRICT,
@@ -29,7 +30,7 @@ from compliance.excel.columns import (
     TAX_CODE,
     Column,
 )
-from facilities.models import District, Sector
+from facilities.models import Commune, District, Sector
 
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"
@@ -63,7 +64,7 @@ def build_template() -> bytes:
                 example.number_format = fmt
                 # Every future cell of the column keeps the format (a column style).
                 ws.column_dimensions[letter].number_format = fmt
-            source = list_ranges.get(column.kind if column.kind != CHOICE else column.field)
+            source = list_ranges.get(_list_key(sheet, column))
             if source:
                 dv = DataValidation(type="list", formula1=source, allow_blank=not column.required)
                 dv.error = _("Hãy chọn một giá trị trong danh sách.")
@@ -110,6 +111,9 @@ def _example_value(sheet_name: str, column: Column):
     if column.kind == DISTRICT and value:
         name = District.objects.filter(code=value).values_list("name", flat=True).first()
         return f"{value}{CODE_LABEL_SEPARATOR}{name}" if name else value
+    if column.kind == COMMUNE and value:
+        commune = Commune.objects.filter(code=value).first()
+        return f"{value}{CODE_LABEL_SEPARATOR}{commune.full_name}" if commune else value
     if column.kind == SECTOR and value:
         name = Sector.objects.filter(code=value).values_list("name_vi", flat=True).first()
         return f"{value}{CODE_LABEL_SEPARATOR}{name}" if name else value
@@ -119,15 +123,24 @@ def _example_value(sheet_name: str, column: Column):
     return value
 
 
+def _list_key(sheet, column: Column) -> str:
+    """The Lists column of a drop-down: one per reference table, one per sheet's choice
+    field (certificates and measures both have a ``kind``, with other choices)."""
+    if column.kind == CHOICE:
+        return column.field if sheet.name == "Facilities" else f"{sheet.name}.{column.field}"
+    return column.kind
+
+
 def _lists() -> dict[str, list[str]]:
     lists = {
         DISTRICT: [f"{d.code}{CODE_LABEL_SEPARATOR}{d.name}" for d in District.objects.all()],
+        COMMUNE: [f"{c.code}{CODE_LABEL_SEPARATOR}{c.full_name}" for c in Commune.objects.all()],
         SECTOR: [f"{s.code}{CODE_LABEL_SEPARATOR}{s.name_vi}" for s in Sector.objects.all()],
     }
     for sheet in SHEETS:
         for column in sheet.columns:
             if column.kind == CHOICE:
-                lists[column.field] = [
+                lists[_list_key(sheet, column)] = [
                     f"{code}{CODE_LABEL_SEPARATOR}{label}" for code, label in column.choices
                 ]
     return lists
@@ -239,6 +252,8 @@ def _describe(column: Column) -> str:
         return _("số thập phân, ví dụ 22,3964")
     if column.kind == DISTRICT:
         return ", ".join(f"{d.code} {d.name}" for d in District.objects.all())
+    if column.kind == COMMUNE:
+        return _("mã 5 chữ số của 38 xã, phường từ 01/07/2025, ví dụ 03390 (Xã Bình Lư)")
     if column.kind == SECTOR:
         return ", ".join(s.code for s in Sector.objects.all())
     if column.kind == CHOICE:

@@ -78,6 +78,7 @@ def _year(year: int) -> int:
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("district", OpenApiTypes.STR, description=_("Mã huyện/thành phố, ví dụ 106")),
+    OpenApiParameter("commune", OpenApiTypes.STR, description=_("Mã xã / phường, ví dụ 03390")),
     OpenApiParameter("sector", OpenApiTypes.STR, description=_("Mã ngành, ví dụ mining")),
 ]
 AS_OF_PARAMETER = OpenApiParameter(
@@ -101,6 +102,7 @@ class IndicatorsView(APIView):
         report = compute_indicators(
             params.get("as_of") or timezone.localdate(),
             district=params.get("district"),
+            commune=params.get("commune"),
             sector=params.get("sector"),
         )
         return Response(report.to_dict())
@@ -132,6 +134,7 @@ class IndicatorFacilitiesView(APIView):
             params["code"],
             params.get("as_of") or timezone.localdate(),
             district=params.get("district"),
+            commune=params.get("commune"),
             sector=params.get("sector"),
             queryset=facilities_for(request.user),
         )
@@ -161,6 +164,7 @@ class IndicatorSeriesView(APIView):
             params["from"],
             params["to"],
             district=params.get("district"),
+            commune=params.get("commune"),
             sector=params.get("sector"),
             include_today=params.get("include_today", False),
         )

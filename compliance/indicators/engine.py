@@ -3,13 +3,17 @@
 Public, stable interface (imported by the API, the pages, the Excel workbook, the
 annual reports and the management command):
 
-* ``compute_indicators(as_of, *, district=None, sector=None) -> IndicatorReport``
-* ``facility_rows(code, as_of, *, district=None, sector=None) -> list[FacilityRow]``
-* ``compute_series(from_year, to_year, *, district=None, sector=None, include_today=False)``
+* ``compute_indicators(as_of, *, district=None, commune=None, sector=None) -> IndicatorReport``
+* ``facility_rows(code, as_of, *, district=None, commune=None, sector=None) -> list[FacilityRow]``
+* ``compute_series(from_year, to_year, *, district=None, commune=None, sector=None,
+  include_today=False)``
 
-Set-based: one date's figures — province, every district, every sector — come from ONE
-SQL statement that counts each population and numerator per (district, sector) cell;
-the province, district and sector figures are sums of those cells. The statement
+Set-based: one date's figures — province, every unit, every sector — come from ONE
+SQL statement that counts each population and numerator per (district, commune, sector)
+cell; the province, unit and sector figures are sums of those cells. The district of a
+facility is its recorded one, else its commune's only former district; the units of a
+date are districts until 30 June 2025 and communes from 1 July 2025, when the districts
+are still given, by former district (docs/geography.md). The statement
 (series.py) turns every rule into the interval of dates on which it holds and joins
 those intervals to the date(s): hash joins, no per-facility probe. The per-facility
 rows (``facility_rows``) come from ``facilities_with_status``, an independent ORM
@@ -31,7 +35,13 @@ from compliance.indicators import rules
 from compliance.indicators.series import counts_by_unit, counts_on_dates
 from compliance.selectors import ComplianceStatus, Reason, facilities_with_status
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
-from facilities.models import Facility, new_build_since
+from facilities.models import (
+    REFORM_DATE,
+    Facility,
+    in_districts_q,
+    new_build_since,
+    place_district_expression,
+)
 
 
 class UnknownIndicator(ValueError):
@@ -55,13 +65,18 @@ class Figure:
 
 @dataclass
 class IndicatorFigures:
-    """One indicator on one date: the scope's figure and its district and sector units."""
+    """One indicator on one date: the scope's figure and its units and sectors.
+
+    ``by_commune`` is None before 1 July 2025 (no communes then); a unit key of None
+    holds the facilities with no unit.
+    """
 
     code: str
     numerator: int
     population: int
-    by_district: dict[str, Figure] = field(default_factory=dict)
+    by_district: dict[str | None, Figure] = field(default_factory=dict)
     by_sector: dict[str, Figure] = field(default_factory=dict)
+    by_commune: dict[str | None, Figure] | None = None
 
     @property
     def indicator(self) -> rules.Indicator:
@@ -83,7 +98,9 @@ class IndicatorFigures:
     def met(self) -> bool | None:
         return rules.met(self.code, self.numerator, self.population)
 
-    def _units(self, key: str, units: dict[str, Figure]) -> list[dict]:
+    def _units(self, key: str, units: dict[str | None, Figure]) -> list[dict]:
+        # Units by code, the row of facilities with no unit (None) last.
+        ordered = sorted(units.items(), key=lambda item: (item[0] is None, item[0] or ""))
         return [
             {
                 key: unit,
@@ -92,13 +109,13 @@ class IndicatorFigures:
                 "value": fig.value,
                 "met": fig.met(self.code),
             }
-            for unit, fig in sorted(units.items())
+            for unit, fig in ordered
             if fig.population > 0
         ]
 
     def to_dict(self) -> dict:
-        """api.md, Indicators: one entry of ``indicators``."""
-        return {
+        """One entry of ``indicators`` (docs/api: by_commune from 1 July 2025)."""
+        data = {
             "code": self.code,
             "title": self.title,
             "target": self.target.to_dict(),
@@ -107,8 +124,11 @@ class IndicatorFigures:
             "value": self.value,
             "met": self.met,
             "by_district": self._units("district", self.by_district),
-            "by_sector": self._units("sector", self.by_sector),
         }
+        if self.by_commune is not None:
+            data["by_commune"] = self._units("commune", self.by_commune)
+        data["by_sector"] = self._units("sector", self.by_sector)
+        return data
 
     def summary(self) -> dict:
         """The short form used by the series: code, numerator, population, value, met."""
@@ -123,12 +143,13 @@ class IndicatorFigures:
 
 @dataclass
 class IndicatorReport:
-    """The three indicators on ``as_of`` for a scope (province, district, sector, both)."""
+    """The three indicators on ``as_of`` for a scope (province, a unit, a sector, both)."""
 
     as_of: datetime.date
     district: str | None
     sector: str | None
     indicators: list[IndicatorFigures]
+    commune: str | None = None
 
     def __getitem__(self, code: str) -> IndicatorFigures:
         for figures in self.indicators:
@@ -140,7 +161,7 @@ class IndicatorReport:
         """Exactly the JSON of api.md's Indicators section."""
         return {
             "as_of": self.as_of.isoformat(),
-            "scope": {"district": self.district, "sector": self.sector},
+            "scope": {"district": self.district, "commune": self.commune, "sector": self.sector},
             "indicators": [figures.to_dict() for figures in self.indicators],
         }
 
@@ -152,18 +173,20 @@ class FacilityRow:
     facility: int
     code: str
     name: str
-    district: str
+    district: str | None  # recorded, or derived from the commune; None when neither
     sector: str
     counted: bool
     reason: str | None
+    commune: str | None = None
 
     def to_dict(self) -> dict:
-        """api.md: ``{"facility","code","name","district","sector","counted","reason"}``."""
+        """``{"facility","code","name","district","commune","sector","counted","reason"}``."""
         return {
             "facility": self.facility,
             "code": self.code,
             "name": self.name,
             "district": self.district,
+            "commune": self.commune,
             "sector": self.sector,
             "counted": self.counted,
             "reason": self.reason,
@@ -171,11 +194,18 @@ class FacilityRow:
 
 
 def _scoped(
-    queryset: QuerySet | None, district: str | None, sector: str | None
+    queryset: QuerySet | None,
+    district: str | None,
+    sector: str | None,
+    commune: str | None = None,
 ) -> QuerySet[Facility]:
+    """Facilities in scope: ``district`` by the district of a facility (recorded or
+    derived), ``commune`` by the recorded commune — places, whatever the date."""
     queryset = Facility.objects.all() if queryset is None else queryset
     if district is not None:
-        queryset = queryset.filter(district_id=district)
+        queryset = queryset.filter(in_districts_q([district]))
+    if commune is not None:
+        queryset = queryset.filter(commune_id=commune)
     if sector is not None:
         queryset = queryset.filter(sector_id=sector)
     return queryset
@@ -213,6 +243,7 @@ def compute_indicators(
     as_of: datetime.date,
     *,
     district: str | None = None,
+    commune: str | None = None,
     sector: str | None = None,
     queryset: QuerySet[Facility] | None = None,
 ) -> IndicatorReport:
@@ -224,14 +255,17 @@ def compute_indicators(
     best hand-written SQL for the province totals alone (docs/performance.md).
     ``queryset`` narrows the facilities further (defaults to all).
     """
-    cells = counts_by_unit(as_of, district=district, sector=sector, restrict=queryset)
-    return _report_from_cells(as_of, district, sector, cells)
+    cells = counts_by_unit(
+        as_of, district=district, commune=commune, sector=sector, restrict=queryset
+    )
+    return _report_from_cells(as_of, district, sector, cells, commune=commune)
 
 
 def compute_indicators_annotated(
     as_of: datetime.date,
     *,
     district: str | None = None,
+    commune: str | None = None,
     sector: str | None = None,
     queryset: QuerySet[Facility] | None = None,
 ) -> IndicatorReport:
@@ -241,7 +275,7 @@ def compute_indicators_annotated(
     several times slower on large registries; kept as an independent second
     implementation (the tests check all of them agree) and for the benchmark.
     """
-    base = _scoped(queryset, district, sector).filter(active_on(as_of))
+    base = _scoped(queryset, district, sector, commune).filter(active_on(as_of))
     aggregates = {}
     for code in rules.CODES:
         population = population_q(code, as_of)
@@ -249,25 +283,46 @@ def compute_indicators_annotated(
         aggregates[f"{code}__n"] = Count("pk", filter=population & _COUNTED_Q[code])
     cells = (
         facilities_with_status(base, as_of)
+        .annotate(district_unit=place_district_expression())
         .order_by()
-        .values("district_id", "sector_id")
+        .values("district_unit", "commune_id", "sector_id")
         .annotate(**aggregates)
     )
-    return _report_from_cells(as_of, district, sector, list(cells))
+    cells = [
+        {**cell, "district_id": cell.pop("district_unit")} for cell in (dict(c) for c in cells)
+    ]
+    return _report_from_cells(as_of, district, sector, cells, commune=commune)
+
+
+def communes_in_force(as_of: datetime.date) -> bool:
+    """Is the unit of a facility on ``as_of`` its commune (from 1 July 2025) rather than
+    its district (until 30 June 2025)? docs/geography.md."""
+    return as_of >= REFORM_DATE
 
 
 def _report_from_cells(
-    as_of: datetime.date, district: str | None, sector: str | None, cells: list[dict]
+    as_of: datetime.date,
+    district: str | None,
+    sector: str | None,
+    cells: list[dict],
+    *,
+    commune: str | None = None,
 ) -> IndicatorReport:
-    """Roll the (district, sector) cells up into the scope, its districts and sectors."""
+    """Roll the (district, commune, sector) cells up into the scope, its units and
+    sectors. Communes only from 1 July 2025; districts on every date."""
+    with_communes = communes_in_force(as_of)
     figures = []
     for code in rules.CODES:
-        by_district: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_district: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+        by_commune: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
         by_sector: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         total = [0, 0]
         for cell in cells:
             n, p = cell[f"{code}__n"], cell[f"{code}__p"]
-            for acc in (by_district[cell["district_id"]], by_sector[cell["sector_id"]], total):
+            accumulators = [by_district[cell["district_id"]], by_sector[cell["sector_id"]], total]
+            if with_communes:
+                accumulators.append(by_commune[cell.get("commune_id")])
+            for acc in accumulators:
                 acc[0] += n
                 acc[1] += p
         figures.append(
@@ -277,9 +332,14 @@ def _report_from_cells(
                 population=total[1],
                 by_district={k: Figure(*v) for k, v in by_district.items()},
                 by_sector={k: Figure(*v) for k, v in by_sector.items()},
+                by_commune={k: Figure(*v) for k, v in by_commune.items()}
+                if with_communes
+                else None,
             )
         )
-    return IndicatorReport(as_of=as_of, district=district, sector=sector, indicators=figures)
+    return IndicatorReport(
+        as_of=as_of, district=district, sector=sector, indicators=figures, commune=commune
+    )
 
 
 def facility_rows(
@@ -287,6 +347,7 @@ def facility_rows(
     as_of: datetime.date,
     *,
     district: str | None = None,
+    commune: str | None = None,
     sector: str | None = None,
     queryset: QuerySet[Facility] | None = None,
 ) -> list[FacilityRow]:
@@ -299,14 +360,15 @@ def facility_rows(
     if code not in rules.BY_CODE:
         raise UnknownIndicator(code)
     rows = (
-        facilities_with_status(_scoped(queryset, district, sector), as_of)
+        facilities_with_status(_scoped(queryset, district, sector, commune), as_of)
         .filter(population_q(code, as_of))
         .order_by("code")
         .values(
             "pk",
             "code",
             "name",
-            "district_id",
+            "place_district",
+            "commune_id",
             "sector_id",
             "compliance_status",
             "has_verified_measure",
@@ -331,7 +393,8 @@ def _facility_row(code: str, row: dict) -> FacilityRow:
         facility=row["pk"],
         code=row["code"],
         name=row["name"],
-        district=row["district_id"],
+        district=row["place_district"],
+        commune=row["commune_id"],
         sector=row["sector_id"],
         counted=counted,
         reason=reason,
@@ -379,6 +442,7 @@ def compute_series(
     to_year: int,
     *,
     district: str | None = None,
+    commune: str | None = None,
     sector: str | None = None,
     include_today: bool = False,
 ) -> list[SeriesPoint]:
@@ -387,7 +451,7 @@ def compute_series(
     Equal, date by date, to ``compute_indicators`` (tested), without one pass per date.
     """
     dates = series_dates(from_year, to_year, include_today=include_today)
-    counts = counts_on_dates(dates, district=district, sector=sector)
+    counts = counts_on_dates(dates, district=district, commune=commune, sector=sector)
     points = []
     for day in dates:
         p1, n1, p2, n2, p3, n3 = counts[day]
@@ -421,7 +485,8 @@ def compute_snapshot(as_of: datetime.date) -> Snapshot:
             "pk",
             "code",
             "name",
-            "district_id",
+            "place_district",
+            "commune_id",
             "sector_id",
             "is_production",
             "is_business",
@@ -433,7 +498,7 @@ def compute_snapshot(as_of: datetime.date) -> Snapshot:
         )
     )
     rows: dict[str, list[FacilityRow]] = {code: [] for code in rules.CODES}
-    cells: dict[tuple[str, str], dict] = {}
+    cells: dict[tuple[str | None, str | None, str], dict] = {}
     for record in records:
         in_population = {
             rules.ESTABLISHMENTS_MEETING_STANDARDS: True,
@@ -442,10 +507,10 @@ def compute_snapshot(as_of: datetime.date) -> Snapshot:
             ),
             rules.BUSINESSES_CERTIFIED: bool(record["is_business"]),
         }
-        key = (record["district_id"], record["sector_id"])
+        key = (record["place_district"], record["commune_id"], record["sector_id"])
         cell = cells.setdefault(
             key,
-            {"district_id": key[0], "sector_id": key[1]}
+            {"district_id": key[0], "commune_id": key[1], "sector_id": key[2]}
             | {f"{code}__{x}": 0 for code in rules.CODES for x in "np"},
         )
         for code in rules.CODES:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compliance.indicators import rules
-from facilities.models import District, Sector
+from facilities.models import Commune, District, Sector
 
 DATE_ERRORS = {"invalid": _("Ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2020-12-31).")}
 # Plain strings in the schema (not an enum) so that no other enum named "code" clashes.
@@ -31,10 +31,19 @@ def check_year(year: int) -> int:
 
 
 class ScopeQuery(serializers.Serializer):
-    """``district`` and ``sector`` codes, checked against the reference tables."""
+    """``district``, ``commune`` and ``sector`` codes, checked against the reference
+    tables."""
 
     district = serializers.CharField(required=False)
+    commune = serializers.CharField(required=False)
     sector = serializers.CharField(required=False)
+
+    def validate_commune(self, code: str) -> str:
+        if not Commune.objects.filter(pk=code).exists():
+            raise serializers.ValidationError(
+                _("Không có xã / phường mã “%(code)s”.") % {"code": code}
+            )
+        return code
 
     def validate_district(self, code: str) -> str:
         if not District.objects.filter(pk=code).exists():
@@ -133,7 +142,15 @@ class IndicatorFigureSerializer(serializers.Serializer):
 
 
 class IndicatorDistrictFigureSerializer(IndicatorFigureSerializer):
-    district = serializers.CharField()
+    district = serializers.CharField(
+        allow_null=True, help_text=_("null: các cơ sở chưa xác định huyện.")
+    )
+
+
+class IndicatorCommuneFigureSerializer(IndicatorFigureSerializer):
+    commune = serializers.CharField(
+        allow_null=True, help_text=_("null: các cơ sở chưa xác định xã / phường.")
+    )
 
 
 class IndicatorSectorFigureSerializer(IndicatorFigureSerializer):
@@ -145,11 +162,15 @@ class IndicatorFiguresSerializer(IndicatorFigureSerializer):
     title = serializers.CharField()
     target = IndicatorTargetSerializer()
     by_district = IndicatorDistrictFigureSerializer(many=True)
+    by_commune = IndicatorCommuneFigureSerializer(
+        many=True, required=False, help_text=_("Chỉ có từ ngày 01/07/2025.")
+    )
     by_sector = IndicatorSectorFigureSerializer(many=True)
 
 
 class IndicatorScopeSerializer(serializers.Serializer):
     district = serializers.CharField(allow_null=True)
+    commune = serializers.CharField(allow_null=True)
     sector = serializers.CharField(allow_null=True)
 
 
@@ -163,7 +184,8 @@ class IndicatorFacilityRowSerializer(serializers.Serializer):
     facility = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
-    district = serializers.CharField()
+    district = serializers.CharField(allow_null=True)
+    commune = serializers.CharField(allow_null=True)
     sector = serializers.CharField()
     counted = serializers.BooleanField()
     reason = serializers.CharField(allow_null=True)

@@ -7,7 +7,8 @@ the list of dates (a handful of rows):
 * the latest finalized inspection of a facility is the latest from its ``visited_on``
   until the next one's (``LEAD`` over visited_on, id — on a tie the greater id wins and
   the smaller one's interval is empty);
-* a certificate is valid on [issued_on, valid_until] minus [revoked_on, …);
+* a certificate is valid on [issued_on, valid_until] minus [revoked_on, …) (a
+  registration has no valid_until: [issued_on, …));
 * a measure counts on [max(installed_on, verified_on), removed_on).
 
 Plain SQL (CTEs, window function, VALUES) that SQLite ≥ 3.25 and PostgreSQL both run.
@@ -26,7 +27,7 @@ from compliance.indicators.rules import CODES
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import assessment_window_start
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
-from facilities.models import Facility, new_build_since
+from facilities.models import Commune, Facility, new_build_since
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
 
@@ -44,11 +45,13 @@ def series_sql(
     *,
     district: str | None,
     sector: str | None,
+    commune: str | None = None,
     by_unit: bool = False,
     restrict: QuerySet | None = None,
 ):
     """The statement and its parameters: one row (d, p1, n1, p2, n2, p3, n3) a date —
-    or, ``by_unit``, one row (d, district, sector, p1, …) a date and (district, sector).
+    or, ``by_unit``, one row (d, district, commune, sector, p1, …) a date and cell, where
+    district is the facility's district (recorded or derived) and either may be NULL.
 
     ``restrict`` (a Facility queryset) narrows the facilities to those it selects.
     """
@@ -59,9 +62,15 @@ def series_sql(
         params += [day, assessment_window_start(day)]
     scope_params: list = []
     scope = ""
+    # The district of a facility: recorded, else its commune's only former district
+    # (facilities.models.place_district_expression, written here in SQL).
+    place_district = "COALESCE(f.district_id, cd.district)"
     if district is not None:
-        scope += " AND f.district_id = %s"
+        scope += f" AND {place_district} = %s"
         scope_params.append(district)
+    if commune is not None:
+        scope += " AND f.commune_id = %s"
+        scope_params.append(commune)
     if sector is not None:
         scope += " AND f.sector_id = %s"
         scope_params.append(sector)
@@ -73,8 +82,10 @@ def series_sql(
     # dropping them before LEAD leaves the LEAD of the others unchanged (it looks ahead,
     # and an inspection after the latest date only ends an interval past every date).
     inspection_params = [min(assessment_window_start(day) for day in dates), max(dates)]
-    select_unit = ", sf.district AS district, sf.sector AS sector" if by_unit else ""
-    group_unit = ", sf.district, sf.sector" if by_unit else ""
+    select_unit = (
+        ", sf.district AS district, sf.commune AS commune, sf.sector AS sector" if by_unit else ""
+    )
+    group_unit = ", sf.district, sf.commune, sf.sector" if by_unit else ""
     production = _in(PRODUCTION_ACTIVITIES)
     business = _in(BUSINESS_ACTIVITIES)
 
@@ -90,7 +101,13 @@ def series_sql(
     def same_cell(name: str) -> str:
         cell = f"{name}.d = pop.d"
         if by_unit:
-            cell += f" AND {name}.district = pop.district AND {name}.sector = pop.sector"
+            # Units may be NULL (a facility with no district or no commune): match NULLs.
+            for unit in ("district", "commune"):
+                cell += (
+                    f" AND ({name}.{unit} = pop.{unit}"
+                    f" OR ({name}.{unit} IS NULL AND pop.{unit} IS NULL))"
+                )
+            cell += f" AND {name}.sector = pop.sector"
         return cell
 
     # Values go in as parameters; the f-string only places quoted table names, the
@@ -99,13 +116,18 @@ def series_sql(
     # rather than joining every pair set to the big facilities × dates product.
     sql = f"""
 WITH dates (d, ws) AS (VALUES {values}),
+cd AS (
+  SELECT l.commune_id AS commune, MAX(l.district_id) AS district
+  FROM {_table(Commune.former_districts.through)} l
+  GROUP BY l.commune_id HAVING COUNT(*) = 1
+),
 sf AS (
   SELECT f.id AS fid, f.operating_since AS since, f.closed_on AS closed,
-         f.district_id AS district, f.sector_id AS sector,
+         {place_district} AS district, f.commune_id AS commune, f.sector_id AS sector,
          CASE WHEN f.activity IN ({production}) AND f.operating_since >= %s THEN 1 ELSE 0 END
            AS new_production,
          CASE WHEN f.activity IN ({business}) THEN 1 ELSE 0 END AS business
-  FROM {_table(Facility)} f
+  FROM {_table(Facility)} f LEFT JOIN cd ON cd.commune = f.commune_id
   WHERE f.operating_since IS NOT NULL{scope}
 ),
 latest AS (
@@ -138,7 +160,7 @@ measured AS (
 certified AS (
   SELECT DISTINCT c.facility_id AS fid, dates.d AS d
   FROM {_table(Certificate)} c JOIN dates
-    ON c.issued_on <= dates.d AND c.valid_until >= dates.d
+    ON c.issued_on <= dates.d AND (c.valid_until IS NULL OR c.valid_until >= dates.d)
    AND (c.revoked_on IS NULL OR c.revoked_on > dates.d)
 ),
 pop AS (
@@ -150,7 +172,7 @@ pop AS (
 {numerator("n1", "compliant", "")},
 {numerator("n2", "measured", " AND sf.new_production = 1")},
 {numerator("n3", "certified", " AND sf.business = 1")}
-SELECT pop.d{", pop.district, pop.sector" if by_unit else ""},
+SELECT pop.d{", pop.district, pop.commune, pop.sector" if by_unit else ""},
   pop.p1, COALESCE(n1.n, 0), pop.p2, COALESCE(n2.n, 0), pop.p3, COALESCE(n3.n, 0)
 FROM pop
 LEFT JOIN n1 ON {same_cell("n1")}
@@ -162,14 +184,18 @@ LEFT JOIN n3 ON {same_cell("n3")}
 
 
 def counts_on_dates(
-    dates: list[datetime.date], *, district: str | None = None, sector: str | None = None
+    dates: list[datetime.date],
+    *,
+    district: str | None = None,
+    commune: str | None = None,
+    sector: str | None = None,
 ) -> dict[datetime.date, tuple[int, int, int, int, int, int]]:
     """{date: (p1, n1, p2, n2, p3, n3)} for every date (zeros where nobody is active)."""
     dates = sorted(set(dates))
     result = {day: (0, 0, 0, 0, 0, 0) for day in dates}
     if not dates:
         return result
-    sql, params = series_sql(dates, district=district, sector=sector)
+    sql, params = series_sql(dates, district=district, commune=commune, sector=sector)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for day, *counts in cursor.fetchall():
@@ -181,19 +207,29 @@ def counts_by_unit(
     as_of: datetime.date,
     *,
     district: str | None = None,
+    commune: str | None = None,
     sector: str | None = None,
     restrict: QuerySet | None = None,
 ) -> list[dict]:
-    """One date's counts per (district, sector) cell, in ONE statement:
-    ``[{"district_id", "sector_id", "<code>__p", "<code>__n", …}]``."""
+    """One date's counts per (district, commune, sector) cell, in ONE statement:
+    ``[{"district_id", "commune_id", "sector_id", "<code>__p", "<code>__n", …}]``."""
     sql, params = series_sql(
-        [as_of], district=district, sector=sector, by_unit=True, restrict=restrict
+        [as_of],
+        district=district,
+        commune=commune,
+        sector=sector,
+        by_unit=True,
+        restrict=restrict,
     )
     cells = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for _day, cell_district, cell_sector, *counts in cursor.fetchall():
-            cell = {"district_id": cell_district, "sector_id": cell_sector}
+        for _day, cell_district, cell_commune, cell_sector, *counts in cursor.fetchall():
+            cell = {
+                "district_id": cell_district,
+                "commune_id": cell_commune,
+                "sector_id": cell_sector,
+            }
             for code, p, n in zip(CODES, counts[0::2], counts[1::2], strict=True):
                 cell[f"{code}__p"] = int(p or 0)
                 cell[f"{code}__n"] = int(n or 0)

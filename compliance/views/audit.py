@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.access import can_read_history
 from facilities.choices import Role
-from facilities.models import District, Enterprise, Facility
+from facilities.models import District, Enterprise, Facility, in_districts_q
 from facilities.views import querystring_without, role_required
 from inspections.forms import DateInput
 from inspections.models import Attachment, Finding, Inspection
@@ -36,8 +36,9 @@ PER_PAGE = 50
 
 
 def _district_q(key: str, district: str):
-    """History rows of objects located in ``district`` (by their facility)."""
-    in_district = Facility.objects.filter(district_id=district)
+    """History rows of objects located in ``district`` (by their facility's district,
+    recorded or derived from its commune: docs/geography.md)."""
+    in_district = Facility.objects.filter(in_districts_q([district]))
     if key == "facility":
         return {"id__in": in_district.values("pk")}
     if key == "enterprise":

@@ -35,10 +35,23 @@ class Chart:
     bottom: float
     left: float
     right: float
+    # x of the vertical line marking a break in the units (1 July 2025), or None.
+    break_x: float | None = None
+    break_label: str = ""
 
 
-def line_chart(entries: list[tuple[str, float | None]], target_percent: int) -> Chart:
-    """``entries`` are (label, value in percent or None); None leaves a gap in the dots."""
+def line_chart(
+    entries: list[tuple[str, float | None]],
+    target_percent: int,
+    *,
+    break_before: int | None = None,
+    break_label: str = "",
+) -> Chart:
+    """``entries`` are (label, value in percent or None); None leaves a gap in the dots.
+
+    ``break_before`` (an index of ``entries``) draws a vertical line halfway before that
+    entry: the figures from there on are by other units (the 2025 reform).
+    """
     inner_w = WIDTH - LEFT - RIGHT
     inner_h = HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(entries) - 1, 1)
@@ -70,4 +83,8 @@ def line_chart(entries: list[tuple[str, float | None]], target_percent: int) -> 
         bottom=HEIGHT - BOTTOM,
         left=LEFT,
         right=WIDTH - RIGHT,
+        break_x=round(LEFT + (break_before - 0.5) * step, 1)
+        if break_before is not None and 0 < break_before < len(entries)
+        else None,
+        break_label=break_label,
     )

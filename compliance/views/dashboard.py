@@ -1,6 +1,8 @@
 """The dashboard: the three indicators against their targets, on any date, with the
-yearly series as a chart and the figures by district and by sector, each figure linking
-to the facilities behind it with their reasons (compliance.indicators does the counting).
+yearly series as a chart and the figures by unit (district until 30 June 2025, commune
+from 1 July 2025, with former districts beside) and by sector, each figure linking to the
+facilities behind it with their reasons (compliance.indicators does the counting), and
+the data gaps in where facilities are.
 """
 
 from __future__ import annotations
@@ -8,7 +10,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.http import Http404
+from django.db.models import Count
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +21,8 @@ from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
 from compliance.views.labels import REASON_LABELS
 from facilities.access import facilities_for
-from facilities.models import District, Sector
+from facilities.choices import UnitGap
+from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
 from facilities.views import STAFF_ROLES, role_required
 from inspections.forms import DateInput
 
@@ -30,6 +34,13 @@ class ScopeForm(forms.Form):
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Toàn tỉnh"),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã / Phường"),
+        queryset=Commune.objects.all(),
         to_field_name="code",
         required=False,
         empty_label=_("Toàn tỉnh"),
@@ -46,16 +57,36 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["as_of"].initial = timezone.localdate()
 
-    def scope(self) -> tuple[datetime.date, str | None, str | None]:
+    def scope(self) -> tuple[datetime.date, str | None, str | None, str | None]:
+        """(as of, district, commune, sector) codes; today and the province by default."""
         today = timezone.localdate()
         if not self.is_valid():
-            return today, None, None
+            return today, None, None, None
         data = self.cleaned_data
         return (
             data.get("as_of") or today,
             data["district"].code if data.get("district") else None,
+            data["commune"].code if data.get("commune") else None,
             data["sector"].code if data.get("sector") else None,
         )
+
+
+def place_query(district: str | None, commune: str | None) -> str:
+    """ "&district=…&commune=…" for the links that keep the place of the scope."""
+    query = QueryDict(mutable=True)
+    if district:
+        query["district"] = district
+    if commune:
+        query["commune"] = commune
+    return f"&{query.urlencode()}" if query else ""
+
+
+def unit_names() -> tuple[dict, dict]:
+    """({district code: name}, {commune code: full name}); None is "no unit assigned"."""
+    missing = _("Chưa xác định địa bàn")
+    districts = dict(District.objects.values_list("code", "name"))
+    communes = {c.code: c.full_name for c in Commune.objects.all()}
+    return {**districts, None: missing}, {**communes, None: missing}
 
 
 def _series_to_year(today: datetime.date) -> int:
@@ -65,20 +96,23 @@ def _series_to_year(today: datetime.date) -> int:
 
 @role_required(*STAFF_ROLES)
 def dashboard(request):
-    """Indicators on the chosen date, yearly series chart, district and sector tables."""
+    """Indicators on the chosen date, yearly series chart, unit and sector tables."""
     form = ScopeForm(request.GET or None)
-    as_of, district, sector = form.scope()
-    report = compute_indicators(as_of, district=district, sector=sector).to_dict()
+    as_of, district, commune, sector = form.scope()
+    report = compute_indicators(as_of, district=district, commune=commune, sector=sector).to_dict()
     today = timezone.localdate()
     series = compute_series(
         FIRST_SERIES_YEAR,
         _series_to_year(today),
         district=district,
+        commune=commune,
         sector=sector,
         include_today=True,
     )
-    district_names = dict(District.objects.values_list("code", "name"))
+    district_names, commune_names = unit_names()
     sectors = {s.code: s.name for s in Sector.objects.all()}
+    # The series' first point on or after 1 July 2025: the units change there.
+    reform_index = next((i for i, p in enumerate(series) if p.as_of >= REFORM_DATE), None)
     indicators = []
     for figures in report["indicators"]:
         code = figures["code"]
@@ -92,11 +126,20 @@ def dashboard(request):
         indicators.append(
             {
                 **figures,
-                "chart": line_chart([(e[0], e[1]) for e in entries], figures["target"]["percent"]),
+                "chart": line_chart(
+                    [(e[0], e[1]) for e in entries],
+                    figures["target"]["percent"],
+                    break_before=reform_index,
+                    break_label=str(_("01/07/2025: 38 xã, phường thay cho 8 huyện")),
+                ),
                 "series": entries,
                 "by_district": [
                     {**row, "name": district_names.get(row["district"], row["district"])}
                     for row in figures["by_district"]
+                ],
+                "by_commune": [
+                    {**row, "name": commune_names.get(row["commune"], row["commune"])}
+                    for row in figures.get("by_commune", [])
                 ],
                 "by_sector": [
                     {**row, "name": sectors.get(row["sector"], row["sector"])}
@@ -111,10 +154,23 @@ def dashboard(request):
             "form": form,
             "as_of": as_of,
             "scope_district": district,
+            "scope_commune": commune,
+            "place_query": place_query(district, commune),
             "scope_sector": sector,
+            "after_reform": as_of >= REFORM_DATE,
             "indicators": indicators,
+            "unit_gaps": unit_gaps(request.user),
         },
     )
+
+
+def unit_gaps(user) -> list[dict]:
+    """The data-quality list: how many facilities the user sees lack the unit their
+    dates call for, each linking to the facility list filtered on that gap."""
+    counts = facilities_for(user).aggregate(
+        **{gap: Count("pk", filter=unit_gap_q(gap)) for gap in UnitGap.values}
+    )
+    return [{"gap": gap, "label": label, "count": counts[gap]} for gap, label in UnitGap.choices]
 
 
 class BehindForm(ScopeForm):
@@ -131,10 +187,15 @@ def indicator_facilities(request, code: str):
     if code not in BY_CODE:
         raise Http404
     form = BehindForm(request.GET or None)
-    as_of, district, sector = form.scope()
+    as_of, district, commune, sector = form.scope()
     counted = form.cleaned_data.get("counted") if form.is_valid() else ""
     rows = facility_rows(
-        code, as_of, district=district, sector=sector, queryset=facilities_for(request.user)
+        code,
+        as_of,
+        district=district,
+        commune=commune,
+        sector=sector,
+        queryset=facilities_for(request.user),
     )
     total = len(rows)
     numerator = sum(1 for r in rows if r.counted)
@@ -142,7 +203,7 @@ def indicator_facilities(request, code: str):
         rows = [r for r in rows if r.counted]
     elif counted == "no":
         rows = [r for r in rows if not r.counted]
-    district_names = dict(District.objects.values_list("code", "name"))
+    district_names, commune_names = unit_names()
     sectors = {s.code: s.name for s in Sector.objects.all()}
     return render(
         request,
@@ -157,6 +218,7 @@ def indicator_facilities(request, code: str):
                 {
                     **r.to_dict(),
                     "district_name": district_names.get(r.district, r.district),
+                    "commune_name": commune_names.get(r.commune, r.commune),
                     "sector_name": sectors.get(r.sector, r.sector),
                     "reason_label": REASON_LABELS.get(r.reason, r.reason) if r.reason else "",
                 }

@@ -29,7 +29,7 @@ def portal(request):
     # Query 2: its facilities with their standing; query 3: their certificates.
     facilities = list(
         facilities_with_status(
-            facilities_for(request.user).select_related("district", "sector"), today
+            facilities_for(request.user).select_related("district", "commune", "sector"), today
         )
         .prefetch_related(
             Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_until", "-id"))
@@ -40,8 +40,11 @@ def portal(request):
         facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
         facility.compliance_css = status_css(facility.compliance_status)
         current = [c for c in facility.certificates.all() if c.status_on(today) == "valid"]
+        # The one valid longest: a registration (no term) before any dated one.
+        current.sort(key=lambda c: (c.valid_until is None, c.valid_until or today), reverse=True)
         facility.current_certificate = current[0] if current else None
-        if facility.current_certificate:
+        # A registration has no term, hence no expiry warning.
+        if facility.current_certificate and facility.current_certificate.valid_until:
             days = (facility.current_certificate.valid_until - today).days
             facility.days_to_expiry = days
             facility.expiry_warning = days <= EXPIRY_WARNING_DAYS

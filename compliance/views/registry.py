@@ -22,6 +22,7 @@ from facilities.access import (
     facilities_for,
     restrict_inspection_rows,
 )
+from facilities.models import District
 from facilities.views import STAFF_ROLES, paginate, querystring_without, role_required
 from inspections.models import Finding, Inspection
 
@@ -53,7 +54,16 @@ class FacilityPageFilterSet(FacilityStatusFilterSet):
 
 
 # Filters the page offers (the FilterSet also has enterprise / active_on for the API).
-LIST_FILTERS = ("q", "district", "sector", "activity", "compliance_status", "certificate_status")
+LIST_FILTERS = (
+    "q",
+    "district",
+    "commune",
+    "sector",
+    "activity",
+    "compliance_status",
+    "certificate_status",
+    "unit_gap",
+)
 
 
 @role_required(*STAFF_ROLES)
@@ -61,7 +71,8 @@ def facility_list(request):
     """Facilities the user may see, filtered, searched without diacritics, 50 a page."""
     today = timezone.localdate()
     queryset = facilities_with_status(
-        facilities_for(request.user).select_related("district", "sector", "enterprise"), today
+        facilities_for(request.user).select_related("district", "commune", "sector", "enterprise"),
+        today,
     )
     filterset = FacilityPageFilterSet(request.GET or None, queryset=queryset)
     for name in list(filterset.form.fields):
@@ -105,7 +116,9 @@ def facility_detail(request, pk: int):
     today = timezone.localdate()
     facility = get_object_or_404(
         facilities_with_status(
-            facilities_for(request.user).select_related("district", "sector", "enterprise"),
+            facilities_for(request.user).select_related(
+                "district", "commune", "sector", "enterprise"
+            ),
             today,
         ),
         pk=pk,
@@ -141,6 +154,10 @@ def facility_detail(request, pk: int):
             "timeline": timeline(certificates, measures, inspections),
             "can_inspect": can_inspect(request.user, facility),
             "history": facility_history(facility) if can_read_history(request.user) else None,
+            # The district derived from the commune, when none is recorded.
+            "place_district": District.objects.filter(code=facility.place_district).first()
+            if facility.district_id is None and facility.place_district
+            else None,
             "today": today,
         },
     )

@@ -21,8 +21,10 @@ from compliance.indicators.selectors import (
     annual_report_draft,
     annual_report_get,
 )
+from compliance.indicators.units import by_commune_applies, commune_breakdown
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
+from compliance.views.dashboard import unit_names
 from compliance.views.labels import REASON_LABELS
 from facilities.access import can_manage_registry, can_read_history
 from facilities.views import STAFF_ROLES, role_required
@@ -97,6 +99,29 @@ def report_detail(request, year: int):
         not_counted[code] = _rows_with_labels([r for r in rows if not r["counted"]])
     for figure in context["figures"]:
         figure["not_counted"] = not_counted.get(figure["code"], [])
+    # From 2025 on: by commune, with former-district subtotals; earlier years by district.
+    if by_commune_applies(context["as_of"], rows_by_code):
+        district_names, commune_names = unit_names()
+        for figure in context["figures"]:
+            figure["by_commune_subtotals"] = [
+                {
+                    **district,
+                    "name": district_names.get(district["district"]),
+                    "communes": [
+                        {**c, "name": commune_names.get(c["commune"])} for c in district["communes"]
+                    ],
+                }
+                for district in commune_breakdown(
+                    figure["code"], rows_by_code.get(figure["code"], [])
+                )
+            ]
+    else:
+        district_names, _communes = unit_names()
+        for figure in context["figures"]:
+            figure["district_rows"] = [
+                {**row, "name": district_names.get(row["district"])}
+                for row in figure.get("by_district", [])
+            ]
     return render(request, "compliance/report_detail.html", context)
 
 

@@ -35,7 +35,7 @@ def worklist(request):
     today = timezone.localdate()
     mine = restrict_to_inspectable(Facility.objects.all(), request.user, facility_path="")
     active = (
-        facilities_with_status(mine.select_related("district", "sector"), today)
+        facilities_with_status(mine.select_related("district", "commune", "sector"), today)
         .filter(is_active=True)
         .order_by("district_id", "code")
     )

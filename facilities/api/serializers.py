@@ -18,7 +18,7 @@ from rest_framework.validators import UniqueValidator
 
 from facilities.api.exceptions import validation_error_detail
 from facilities.filtersets import MAX_ID
-from facilities.models import District, Enterprise, Sector
+from facilities.models import Commune, District, Enterprise, Sector
 
 # Every related field is typed as a plain id/code input: the browsable API would
 # otherwise render a <select> listing the whole related table (100,000 facilities).
@@ -140,6 +140,19 @@ class DistrictSerializer(serializers.ModelSerializer):
     class Meta:
         model = District
         fields = ["code", "name"]
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    former_districts = serializers.SlugRelatedField(
+        many=True,
+        read_only=True,
+        slug_field="code",
+        help_text=_("Mã các huyện cũ (trước 01/07/2025) có đơn vị đã hợp thành xã / phường này."),
+    )
+
+    class Meta:
+        model = Commune
+        fields = ["code", "name", "kind", "former_districts"]
 
 
 class SectorSerializer(serializers.ModelSerializer):

@@ -23,11 +23,16 @@ from rest_framework.response import Response
 from facilities.access import can_manage_registry, enterprises_for
 from facilities.api.pagination import RegistryPagination
 from facilities.api.permissions import RegistryPermission
-from facilities.api.serializers import DistrictSerializer, EnterpriseSerializer, SectorSerializer
+from facilities.api.serializers import (
+    CommuneSerializer,
+    DistrictSerializer,
+    EnterpriseSerializer,
+    SectorSerializer,
+)
 from facilities.concurrency import claim_or_412, etag_for
-from facilities.filtersets import EnterpriseFilterSet
+from facilities.filtersets import CommuneFilterSet, EnterpriseFilterSet
 from facilities.history import change_context
-from facilities.models import District, Sector
+from facilities.models import Commune, District, Sector
 
 ID_REGEX = r"[0-9]{1,18}"
 
@@ -151,6 +156,25 @@ class DistrictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Registry
     serializer_class = DistrictSerializer
     lookup_value_regex = r"[0-9]{3}"
     filter_backends: list = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Commune-level units of Lai Châu from 2025-07-01 (national codes)"),
+    retrieve=extend_schema(summary="One commune or ward"),
+)
+class CommuneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryViewSet):
+    """Reference data: the 38 commune-level units (read-only for everyone)."""
+
+    # Query 1: the communes; query 2: their former districts (prefetched).
+    queryset = Commune.objects.prefetch_related("former_districts")
+    serializer_class = CommuneSerializer
+    filterset_class = CommuneFilterSet
+    filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = r"[0-9]{5}"
+
+    def filter_queryset(self, queryset):
+        # A commune straddling two districts would appear twice through the join.
+        return super().filter_queryset(queryset).distinct()
 
 
 @extend_schema_view(

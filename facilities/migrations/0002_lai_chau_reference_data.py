@@ -8,7 +8,7 @@ from facilities.reference_data import DISTRICTS, SECTORS, load_reference_data
 
 
 def load(apps, schema_editor):
-    load_reference_data(apps.get_model("facilities", "District"), apps.get_model("facilities", "Sector"))
+    load_reference_data(apps.get_model)
 
 
 def unload(apps, schema_editor):

@@ -80,6 +80,8 @@ MATRIX = {
     ("api-token", "delete"): (lambda w: "/api/v1/auth/token/", None, expect(default=400)),
     ("district-list", "get"): (lambda w: "/api/v1/districts/", None, READ_ALL),
     ("district-detail", "get"): (lambda w: "/api/v1/districts/106/", None, READ_ALL),
+    ("commune-list", "get"): (lambda w: "/api/v1/communes/", None, READ_ALL),
+    ("commune-detail", "get"): (lambda w: "/api/v1/communes/03390/", None, READ_ALL),
     ("sector-list", "get"): (lambda w: "/api/v1/sectors/", None, READ_ALL),
     ("sector-detail", "get"): (lambda w: "/api/v1/sectors/mining/", None, READ_ALL),
     # Enterprises: a business user sees only its own.

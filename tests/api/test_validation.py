@@ -31,7 +31,7 @@ def facility_payload(owner, **overrides):
 def test_it_names_each_missing_field(as_admin):
     response = as_admin.post("/api/v1/facilities/", {}, format="json")
     assert response.status_code == 400
-    assert {"code", "name", "enterprise", "activity", "sector", "district"} <= set(response.data)
+    assert {"code", "name", "enterprise", "activity", "sector"} <= set(response.data)
 
 
 def test_it_refuses_an_invalid_tax_code_with_the_reason(as_admin):

@@ -81,11 +81,45 @@ def has_measure(f: Facility, d: datetime.date) -> bool:
     return False
 
 
+# Former districts of some of the 38 communes, copied by hand from the geography table
+# (Đoàn Kết, Tân Phong, Sin Suối Hồ, Lê Lợi and Pa Tần straddle two districts).
+FORMER_DISTRICTS = {
+    "03388": {"105", "109"},
+    "03408": {"105", "106"},
+    "03394": {"106", "109"},
+    "03487": {"112", "108"},
+    "03503": {"112", "108"},
+    "03390": {"106"},
+    "03405": {"106"},
+    "03549": {"109"},
+    "03595": {"110"},
+}
+REFORM = datetime.date(2025, 7, 1)
+
+
+def district_of(f: Facility) -> str | None:
+    """Its recorded district; else its commune's former district if it has exactly one."""
+    if f.district_id is not None:
+        return f.district_id
+    if f.commune_id is not None and len(FORMER_DISTRICTS[f.commune_id]) == 1:
+        return next(iter(FORMER_DISTRICTS[f.commune_id]))
+    return None
+
+
+def certificate_valid(c: Certificate, d: datetime.date) -> bool:
+    """Issued by d, not past its valid_until (none for a registration), not revoked by d."""
+    if c.issued_on > d:
+        return False
+    if c.valid_until is not None and d > c.valid_until:
+        return False
+    return c.revoked_on is None or c.revoked_on > d
+
+
 def certificate_reason(f: Facility, d: datetime.date) -> str | None:
     """None when a certificate is valid on d, else why not (the most recent decides)."""
     certificates = list(Certificate.objects.filter(facility=f))
     for c in certificates:
-        if c.issued_on <= d <= c.valid_until and (c.revoked_on is None or c.revoked_on > d):
+        if certificate_valid(c, d):
             return None
     before = [c for c in certificates if c.issued_on <= d]
     if not before:
@@ -128,29 +162,40 @@ def met(code: str, n: int, p: int):
     return n * 100 >= percent * p if comparator == ">=" else n * 100 > percent * p
 
 
-def reference_report(d: datetime.date, district: str | None = None, sector: str | None = None):
+def reference_report(
+    d: datetime.date,
+    district: str | None = None,
+    sector: str | None = None,
+    commune: str | None = None,
+):
     """Everything the engine returns on d for a scope, built by looping over facilities.
 
     {"figures": {code: (n, p, value, met)}, "by_district": {code: {district: (n, p, value,
-    met)}}, "by_sector": ..., "rows": {code: {facility code: (counted, reason)}}}
+    met)}}, "by_commune": ... (None before 1 July 2025), "by_sector": ..., "rows": {code:
+    {facility code: (counted, reason)}}}. A unit of None holds facilities with no unit.
     """
     facilities = [
         f
         for f in Facility.objects.all()
-        if (district is None or f.district_id == district)
+        if (district is None or district_of(f) == district)
+        and (commune is None or f.commune_id == commune)
         and (sector is None or f.sector_id == sector)
     ]
     rows = {code: {} for code in CODES}
     counts = {code: [0, 0] for code in CODES}
     by_district = {code: {} for code in CODES}
+    by_commune = {code: {} for code in CODES}
     by_sector = {code: {} for code in CODES}
     for f in facilities:
         for code, (counted, reason) in facility_reasons(f, d).items():
             rows[code][f.code] = (counted, reason)
             counts[code][0] += counted
             counts[code][1] += 1
-            for key, units in ((f.district_id, by_district), (f.sector_id, by_sector)):
-                cell = units[code].setdefault(key, [0, 0])
+            units = [(district_of(f), by_district), (f.sector_id, by_sector)]
+            if d >= REFORM:
+                units.append((f.commune_id, by_commune))
+            for key, unit in units:
+                cell = unit[code].setdefault(key, [0, 0])
                 cell[0] += counted
                 cell[1] += 1
 
@@ -162,6 +207,11 @@ def reference_report(d: datetime.date, district: str | None = None, sector: str 
         "by_district": {
             code: {k: figure(code, *v) for k, v in by_district[code].items()} for code in CODES
         },
+        "by_commune": {
+            code: {k: figure(code, *v) for k, v in by_commune[code].items()} for code in CODES
+        }
+        if d >= REFORM
+        else None,
         "by_sector": {
             code: {k: figure(code, *v) for k, v in by_sector[code].items()} for code in CODES
         },

@@ -29,7 +29,7 @@ def test_it_gives_the_worked_example_figures(as_inspector, worked_example):
     assert response.status_code == 200
     data = response.json()
     assert data["as_of"] == "2020-12-31"
-    assert data["scope"] == {"district": None, "sector": None}
+    assert data["scope"] == {"district": None, "commune": None, "sector": None}
     assert [
         (i["code"], i["numerator"], i["population"], i["value"], i["met"])
         for i in data["indicators"]
@@ -49,7 +49,7 @@ def test_it_narrows_to_a_district_and_a_sector(as_inspector, worked_example):
     data = as_inspector.get(
         URL, {"as_of": "2020-12-31", "district": "109", "sector": "mining"}
     ).json()
-    assert data["scope"] == {"district": "109", "sector": "mining"}
+    assert data["scope"] == {"district": "109", "commune": None, "sector": "mining"}
     assert data["indicators"][0]["population"] == 0
     assert data["indicators"][0]["value"] is None
     assert data["indicators"][0]["by_district"] == []
@@ -64,7 +64,16 @@ def test_it_lists_the_population_with_reasons(as_inspector, worked_example):
         ("C", False, "certificate_revoked"),
         ("D", True, None),
     ]
-    assert set(rows[0]) == {"facility", "code", "name", "district", "sector", "counted", "reason"}
+    assert set(rows[0]) == {
+        "facility",
+        "code",
+        "name",
+        "district",
+        "commune",
+        "sector",
+        "counted",
+        "reason",
+    }
     assert rows[0]["facility"] == worked_example["B"].pk
 
 

@@ -352,4 +352,8 @@ def test_a_district_and_sector_scope_counts_only_facilities_in_both(db):
     FacilityFactory(sector_id="mining")
     report = compute_indicators(D, district="106", sector="manufacturing")
     assert report[MEETS].population == 1
-    assert report.to_dict()["scope"] == {"district": "106", "sector": "manufacturing"}
+    assert report.to_dict()["scope"] == {
+        "district": "106",
+        "commune": None,
+        "sector": "manufacturing",
+    }

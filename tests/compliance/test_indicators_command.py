@@ -6,6 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.factories import FacilityFactory
+
 
 def run(*args):
     out = io.StringIO()
@@ -28,7 +30,7 @@ def test_it_prints_a_table_of_the_three_indicators(worked_example):
 
 def test_it_prints_the_api_json(worked_example):
     data = json.loads(run("--as-of", "2020-12-31", "--json", "--district", "106"))
-    assert data["scope"] == {"district": "106", "sector": None}
+    assert data["scope"] == {"district": "106", "commune": None, "sector": None}
     assert data["indicators"][2]["numerator"] == 2
 
 
@@ -44,3 +46,17 @@ def test_it_prints_the_api_json(worked_example):
 def test_bad_arguments_stop_with_a_message(db, args):
     with pytest.raises(CommandError):
         run(*args)
+
+
+def test_it_prints_communes_and_the_unassigned_row_after_the_reform(db):
+    FacilityFactory(district=None, commune_id="03408")  # no district derivable
+    FacilityFactory(district_id="109")  # no commune
+    out = io.StringIO()
+    call_command("indicators", "--as-of", "2025-07-01", stdout=out)
+    text = out.getvalue()
+    assert "Theo xã / phường" in text
+    assert "03408 Phường Tân Phong" in text
+    assert "Chưa xác định địa bàn" in text
+    out = io.StringIO()
+    call_command("indicators", "--as-of", "2025-07-01", "--commune", "03408", "--json", stdout=out)
+    assert json.loads(out.getvalue())["indicators"][0]["population"] == 1

@@ -5,7 +5,9 @@ cancelled, same-day ties), findings, certificates and measures — and a date fr
 rich in edges (29 February, 31 December, the new-build baseline), then compares
 everything: the three figures for the province, every district, every sector and a
 district × sector scope; every breakdown; every facility's counted flag and reason; and
-the one-statement series on the same dates.
+the one-statement series on the same dates. Since the 2025 reform the registries also
+draw communes (some straddling two former districts, with and without a recorded
+district) and the three kinds of certificate, and the dates reach 2026.
 """
 
 import datetime
@@ -22,12 +24,15 @@ from compliance.indicators import (
 from compliance.indicators.series import counts_on_dates
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import assessment_window_start
-from facilities.models import District, Enterprise, Facility, Sector, new_build_since
+from facilities.models import Enterprise, Facility, Sector, new_build_since
 from inspections.models import Finding, Inspection
 from tests.compliance.reference import CODES, reference_report
 from tests.factories import valid_tax_code
 
 DISTRICTS = ["105", "106", "109"]
+# Sole-district communes and straddling ones (see reference.FORMER_DISTRICTS).
+COMMUNES = ["03390", "03405", "03549", "03388", "03408", "03394"]
+LAW_2020 = datetime.date(2022, 1, 1)
 SECTORS = ["mining", "hydropower", "trade_services"]
 d = datetime.timedelta
 # Reference dates with awkward neighbours: 29 February (window start 28 February), 31
@@ -43,6 +48,15 @@ as_of_dates = st.one_of(
         ]
     ),
     st.dates(datetime.date(2013, 1, 1), datetime.date(2021, 6, 1)),
+    st.sampled_from(
+        [
+            datetime.date(2025, 6, 30),
+            datetime.date(2025, 7, 1),
+            datetime.date(2021, 12, 31),
+            datetime.date(2022, 1, 1),
+        ]
+    ),
+    st.dates(datetime.date(2022, 1, 1), datetime.date(2026, 12, 31)),
 )
 # Days between two dates of one record (deadline after visit, validity, removal...).
 gaps = st.one_of(
@@ -69,7 +83,7 @@ def scenarios(draw):
     dates = st.one_of(
         st.sampled_from(edges),
         st.sampled_from(edges),
-        st.dates(datetime.date(2012, 6, 1), datetime.date(2021, 6, 1)),
+        st.dates(datetime.date(2012, 6, 1), max(as_of, datetime.date(2021, 6, 1))),
     )
     finding = st.tuples(st.one_of(st.none(), gaps), st.one_of(st.none(), gaps))
     inspection = st.tuples(
@@ -78,7 +92,14 @@ def scenarios(draw):
         st.sampled_from(["compliant", "compliant_with_remarks", "non_compliant"]),
         st.lists(finding, max_size=2),
     )
-    certificate = st.tuples(dates, gaps, st.one_of(st.none(), gaps))
+    certificate = st.tuples(
+        dates,
+        gaps,
+        st.one_of(st.none(), gaps),
+        st.sampled_from(
+            ["standards_certificate", "environmental_permit", "environmental_registration"]
+        ),
+    )
     measure = st.tuples(
         st.sampled_from(["clean_technology", "pollution_control"]),
         dates,
@@ -88,7 +109,11 @@ def scenarios(draw):
     facility = st.fixed_dictionaries(
         {
             "activity": st.sampled_from(["production", "business", "both"]),
-            "district": st.sampled_from(DISTRICTS),
+            "unit": st.one_of(
+                st.tuples(st.sampled_from(DISTRICTS), st.none()),
+                st.tuples(st.none(), st.sampled_from(COMMUNES)),
+                st.tuples(st.just("106"), st.sampled_from(["03390", "03408", "03394"])),
+            ),
             "sector": st.sampled_from(SECTORS),
             "operating_since": st.one_of(st.none(), dates, dates, dates),
             "closed_after": st.one_of(
@@ -113,7 +138,8 @@ def build(specs) -> None:
             name=f"Cơ sở {index}",
             enterprise=enterprise,
             activity=spec["activity"],
-            district=District.objects.get(code=spec["district"]),
+            district_id=spec["unit"][0],
+            commune_id=spec["unit"][1],
             sector=Sector.objects.get(code=spec["sector"]),
             operating_since=since,
             closed_on=since + d(spec["closed_after"]) if since and spec["closed_after"] else None,
@@ -133,14 +159,19 @@ def build(specs) -> None:
                     deadline=visited_on + d(deadline) if deadline is not None else None,
                     resolved_on=visited_on + d(resolved) if resolved is not None else None,
                 )
-        for issued_on, validity, revoked in spec["certificates"]:
+        for issued_on, validity, revoked, kind in spec["certificates"]:
             number += 1
+            if kind != "standards_certificate":
+                issued_on = max(issued_on, LAW_2020)
             Certificate.objects.create(
                 facility=f,
+                kind=kind,
                 number=f"N{number}",
                 issuer="Sở",
                 issued_on=issued_on,
-                valid_until=issued_on + d(validity),
+                valid_until=None
+                if kind == "environmental_registration"
+                else issued_on + d(validity),
                 revoked_on=issued_on + d(revoked) if revoked is not None else None,
                 revocation_reason="x" if revoked is not None else "",
             )
@@ -154,14 +185,24 @@ def build(specs) -> None:
             )
 
 
-def engine_view(as_of, district=None, sector=None, compute=compute_indicators):
-    report = compute(as_of, district=district, sector=sector)
+def engine_view(as_of, district=None, sector=None, compute=compute_indicators, commune=None):
+    report = compute(as_of, district=district, sector=sector, commune=commune)
     return {
         "figures": {f.code: (f.numerator, f.population, f.value, f.met) for f in report.indicators},
         "by_district": {
             f.code: {
                 k: (u.numerator, u.population, u.value, u.met(f.code))
                 for k, u in f.by_district.items()
+                if u.population
+            }
+            for f in report.indicators
+        },
+        "by_commune": None
+        if report.indicators[0].by_commune is None
+        else {
+            f.code: {
+                k: (u.numerator, u.population, u.value, u.met(f.code))
+                for k, u in f.by_commune.items()
                 if u.population
             }
             for f in report.indicators
@@ -177,7 +218,9 @@ def engine_view(as_of, district=None, sector=None, compute=compute_indicators):
         "rows": {
             code: {
                 r.code: (r.counted, r.reason)
-                for r in facility_rows(code, as_of, district=district, sector=sector)
+                for r in facility_rows(
+                    code, as_of, district=district, sector=sector, commune=commune
+                )
             }
             for code in CODES
         },
@@ -200,6 +243,11 @@ class EngineAgreesWithReference(TestCase):
             assert engine_view(as_of, district, sector) == expected, (district, sector)
             annotated = engine_view(as_of, district, sector, compute_indicators_annotated)
             assert annotated == expected, ("annotated", district, sector)
+        for commune in ("03408", "03390"):
+            expected = reference_report(as_of, commune=commune)
+            assert engine_view(as_of, commune=commune) == expected, commune
+            annotated = engine_view(as_of, compute=compute_indicators_annotated, commune=commune)
+            assert annotated == expected, ("annotated", commune)
         # The one-statement series agrees on any dates, not only on 31 December.
         series = counts_on_dates([as_of, other_day])
         for day in (as_of, other_day):

@@ -55,7 +55,7 @@ def test_it_explains_every_business_without_a_valid_certificate(worked_example):
 def test_it_answers_in_the_json_shape_of_the_api(worked_example):
     data = compute_indicators(D).to_dict()
     assert data["as_of"] == "2020-12-31"
-    assert data["scope"] == {"district": None, "sector": None}
+    assert data["scope"] == {"district": None, "commune": None, "sector": None}
     assert [i["code"] for i in data["indicators"]] == [
         "establishments_meeting_standards",
         "new_production_clean_tech",
@@ -113,7 +113,16 @@ def test_the_series_gives_the_same_figures_on_31_december(worked_example):
 @pytest.mark.parametrize("code", ["establishments_meeting_standards", "businesses_certified"])
 def test_rows_have_the_api_shape(worked_example, code):
     row = facility_rows(code, D)[0].to_dict()
-    assert set(row) == {"facility", "code", "name", "district", "sector", "counted", "reason"}
+    assert set(row) == {
+        "facility",
+        "code",
+        "name",
+        "district",
+        "commune",
+        "sector",
+        "counted",
+        "reason",
+    }
 
 
 def test_a_queryset_narrows_the_figures_to_its_facilities(worked_example):

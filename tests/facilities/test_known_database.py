@@ -19,8 +19,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from facilities.models import District, Sector
-from facilities.reference_data import DISTRICTS, SECTORS
+from facilities.models import Commune, District, Sector
+from facilities.reference_data import COMMUNES, DISTRICTS, SECTORS
 from facilities.roles import GROUP_NAMES, GROUP_PERMISSIONS
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,7 @@ def test_a_flush_leaves_the_reference_data_and_complete_role_groups():
     assert sorted(Sector.objects.values_list("code", flat=True)) == sorted(
         code for code, *_ in SECTORS
     )
+    assert Commune.objects.count() == len(COMMUNES) == 38
     assert groups_in_database() == expected_groups()
 
 

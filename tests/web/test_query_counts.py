@@ -49,8 +49,9 @@ def test_the_facility_list_queries_do_not_grow_with_the_registry(
 ):
     before, after = counts_before_and_after(client, admin_user, "/facilities/", own_enterprise)
     # session, user, profile; count of the page; the page of facilities with their
-    # standing (one query); districts and sectors for the filter pickers.
-    assert before == after == 7
+    # standing (one query); districts, communes and sectors for the filter pickers; the
+    # department's name in the header.
+    assert before == after == 9
 
 
 def test_the_work_list_queries_do_not_grow_with_the_registry(
@@ -59,9 +60,10 @@ def test_the_work_list_queries_do_not_grow_with_the_registry(
     before, after = counts_before_and_after(
         client, inspector_tam_duong, "/worklist/", own_enterprise
     )
-    # session, user, profile, districts of the inspector; facilities with standing;
-    # overdue findings; unverified measures; drafts.
-    assert before == after == 8
+    # session, user, profile, districts of the inspector, communes of the inspector;
+    # facilities with standing; overdue findings; unverified measures; drafts; the
+    # department's name in the header.
+    assert before == after == 10
 
 
 def test_the_business_portal_queries_do_not_grow_with_the_enterprise(
@@ -69,8 +71,9 @@ def test_the_business_portal_queries_do_not_grow_with_the_enterprise(
 ):
     before, after = counts_before_and_after(client, business_owner, "/portal/", own_enterprise)
     # session, user, profile; the enterprise; its facilities with standing; their
-    # certificates; open corrective actions; inspection results.
-    assert before == after == 8
+    # certificates; open corrective actions; inspection results; the department's name
+    # in the header.
+    assert before == after == 9
 
 
 def test_the_change_log_queries_do_not_grow_with_the_history(
@@ -79,7 +82,7 @@ def test_the_change_log_queries_do_not_grow_with_the_history(
     before, after = counts_before_and_after(client, auditor, "/changes/", own_enterprise)
     # session, user, profile; per model (7) a count and a slice; at most one query per
     # model on the page for the earlier versions; users and districts for the pickers.
-    ceiling = 3 + 7 * 2 + 7 + 2
+    ceiling = 3 + 7 * 2 + 7 + 2 + 1  # + the department's name in the header
     assert before <= ceiling
     assert after <= ceiling
 
@@ -89,5 +92,6 @@ def test_the_dashboard_queries_do_not_grow_with_the_registry(
 ):
     before, after = counts_before_and_after(client, auditor, "/dashboard/", own_enterprise)
     # session, user, profile; the indicators (one query); the series (one statement);
-    # district and sector names; districts and sectors for the scope pickers.
-    assert before == after == 9
+    # district, commune and sector names; districts, communes and sectors for the scope
+    # pickers; the unit gaps (one aggregate); the department's name in the header.
+    assert before == after == 13

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.indicators import IndicatorFigures, compute_indicators, rules
-from facilities.models import District, Sector
+from facilities.models import Commune, District, Sector
 
 
 def _date(text: str) -> datetime.date:
@@ -49,18 +49,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help=_("ngày tính, YYYY-MM-DD (mặc định hôm nay)"))
         parser.add_argument("--district", help=_("mã huyện/thành phố, ví dụ 106"))
+        parser.add_argument("--commune", help=_("mã xã / phường, ví dụ 03390"))
         parser.add_argument("--sector", help=_("mã ngành, ví dụ mining"))
         parser.add_argument("--json", action="store_true", help=_("in JSON như API"))
 
-    def handle(self, *args, as_of=None, district=None, sector=None, json=False, **options):
+    def handle(
+        self, *args, as_of=None, district=None, commune=None, sector=None, json=False, **options
+    ):
         as_of = _date(as_of) if as_of else timezone.localdate()
+        missing = str(_("Chưa xác định địa bàn"))
         districts = {d.code: d.name for d in District.objects.all()}
+        communes = {c.code: c.full_name for c in Commune.objects.all()}
         sectors = {s.code: s.name for s in Sector.objects.all()}
         if district is not None and district not in districts:
             raise CommandError(_("Không có huyện/thành phố mã “%(code)s”.") % {"code": district})
+        if commune is not None and commune not in communes:
+            raise CommandError(_("Không có xã / phường mã “%(code)s”.") % {"code": commune})
         if sector is not None and sector not in sectors:
             raise CommandError(_("Không có ngành mã “%(code)s”.") % {"code": sector})
-        report = compute_indicators(as_of, district=district, sector=sector)
+        report = compute_indicators(as_of, district=district, commune=commune, sector=sector)
         if json:
             self.stdout.write(_dumps(report.to_dict()))
             return
@@ -68,6 +75,7 @@ class Command(BaseCommand):
             part
             for part in (
                 districts.get(district) if district else None,
+                communes.get(commune) if commune else None,
                 sectors.get(sector) if sector else None,
             )
             if part
@@ -78,10 +86,11 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self._table(report.indicators)
-        for title, attr, names in (
-            (_("Theo huyện/thành phố"), "by_district", districts),
-            (_("Theo ngành"), "by_sector", sectors),
-        ):
+        breakdowns = [(_("Theo huyện/thành phố"), "by_district", {**districts, None: missing})]
+        if report.indicators[0].by_commune is not None:
+            breakdowns.append((_("Theo xã / phường"), "by_commune", {**communes, None: missing}))
+        breakdowns.append((_("Theo ngành"), "by_sector", sectors))
+        for title, attr, names in breakdowns:
             self.stdout.write("")
             self.stdout.write(title)
             self._breakdown(report.indicators, attr, names)
@@ -101,7 +110,10 @@ class Command(BaseCommand):
         self._print(header, rows)
 
     def _breakdown(self, indicators: list[IndicatorFigures], attr: str, names: dict) -> None:
-        units = sorted({unit for figures in indicators for unit in getattr(figures, attr)})
+        units = sorted(
+            {unit for figures in indicators for unit in getattr(figures, attr)},
+            key=lambda unit: (unit is None, unit or ""),  # facilities with no unit last
+        )
         header = ("", *(f"{i + 1}. {f.code}" for i, f in enumerate(indicators)))
         rows = []
         for unit in units:
@@ -115,7 +127,7 @@ class Command(BaseCommand):
                         f"{_value(figure.value)} ({figure.numerator}/{figure.population}, "
                         f"{_met(figure.met(figures.code))})"
                     )
-            rows.append((f"{unit} {names.get(unit, '')}".strip(), *cells))
+            rows.append((f"{unit or ''} {names.get(unit, '')}".strip(), *cells))
         if not rows:
             self.stdout.write("  " + _("(không có cơ sở nào đang hoạt động)"))
             return

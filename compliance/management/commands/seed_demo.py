@@ -38,11 +38,12 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.vn import mst
 
-from compliance.choices import MeasureCategory, MeasureKind
-from compliance.models import Certificate, CleanTechMeasure
+from compliance.choices import CertificateKind, MeasureCategory, MeasureKind
+from compliance.models import LAW_2020_IN_FORCE, Certificate, CleanTechMeasure
 from facilities.choices import Activity, Role
 from facilities.history import change_context, copy_create_with_reason, system_user
-from facilities.models import District, Enterprise, Facility, Sector
+from facilities.models import REFORM_DATE, District, Enterprise, Facility, Sector
+from facilities.reference_data import COMMUNES
 from facilities.services import user_create
 from inspections.choices import (
     FindingCategory,
@@ -236,6 +237,7 @@ MIDDLE_NAMES = ["Văn", "Thị", "A", "Seo", "Đức", "Minh", "Thị Thu", "Qua
 GIVEN_NAMES = ["An", "Bình", "Chiến", "Dũng", "Hoa", "Lan", "Páo", "Sử", "Chư", "Mỷ", "Thắng"]
 GIVEN_NAMES += ["Hùng", "Hằng", "Xuân", "Tuấn", "Phương", "Dế", "Cường", "Nga", "Khánh"]
 ISSUER_PROVINCE = "Sở Tài nguyên và Môi trường tỉnh Lai Châu"
+ISSUER_PERMIT = "UBND tỉnh Lai Châu"
 REVOCATION_REASONS = [
     "Xả nước thải vượt quy chuẩn nhiều lần, không khắc phục.",
     "Cơ sở thay đổi công suất, không làm lại hồ sơ môi trường.",
@@ -454,6 +456,7 @@ class Generator:
             latitude = Decimal(f"{lat + rng.uniform(-0.08, 0.08):.6f}")
             longitude = Decimal(f"{lon + rng.uniform(-0.08, 0.08):.6f}")
 
+        commune_id, recorded_district = self._commune(i, district, operating_since, closed_on)
         plan = FacilityPlan(
             index=i,
             enterprise=self.owner[i],
@@ -466,7 +469,8 @@ class Generator:
                 enterprise_id=enterprise_id,
                 activity=activity,
                 sector_id=sector,
-                district_id=district,
+                district_id=recorded_district,
+                commune_id=commune_id,
                 address=f"{rng.choice(HAMLETS)}, {commune}, {self._district_name(district)}",
                 latitude=latitude,
                 longitude=longitude,
@@ -481,6 +485,46 @@ class Generator:
             self._inspections(rng, plan, operating_since, end)
         return plan
 
+    def _commune(
+        self, i: int, district: str, operating_since, closed_on
+    ) -> tuple[str | None, str | None]:
+        """(commune, recorded district) of facility ``i`` (docs/geography.md).
+
+        Facilities active from 1 July 2025 get a commune of their district (nine in ten:
+        the rest are the data gaps the dashboard lists); half of those opened since then
+        record no district — in the five straddling communes that leaves them with none.
+        A random stream of its own, so that the other demo data stays as it was.
+        """
+        active_after = operating_since is not None and (
+            closed_on is None or closed_on > REFORM_DATE
+        )
+        if not active_after:
+            return None, district
+        rng = random.Random(f"{self.seed}:commune:{i}")
+        opened_after = operating_since >= REFORM_DATE
+        if not opened_after and rng.random() < 0.1:
+            return None, district
+        candidates = [code for code, _n, _k, former in COMMUNES if district in former]
+        straddling = [code for code, _n, _k, former in COMMUNES if len(former) > 1]
+        # Straddling communes more often than their share, so the demo shows them.
+        preferred = [c for c in candidates if c in straddling]
+        commune = (
+            rng.choice(preferred) if preferred and rng.random() < 0.4 else rng.choice(candidates)
+        )
+        if opened_after and rng.random() < 0.5:
+            return commune, None
+        return commune, district
+
+    def _instrument(self, plan: FacilityPlan, n: int, issued) -> str:
+        """The kind of the n-th instrument: the plan's certificate before 2022, then an
+        environmental permit or (two in five) a registration."""
+        if issued < LAW_2020_IN_FORCE:
+            return CertificateKind.STANDARDS_CERTIFICATE
+        rng = random.Random(f"{self.seed}:instrument:{plan.index}:{n}")
+        if rng.random() < 0.4:
+            return CertificateKind.ENVIRONMENTAL_REGISTRATION
+        return CertificateKind.ENVIRONMENTAL_PERMIT
+
     def _certificates(self, rng, plan: FacilityPlan, start, end) -> None:
         wants = 0.8 if plan.activity != Activity.PRODUCTION else 0.15
         if rng.random() >= wants:
@@ -491,16 +535,35 @@ class Generator:
             n += 1
             years = rng.choice([3, 5])
             valid_until = add_years(issued, years) - datetime.timedelta(days=1)
-            certificate = Certificate(
-                number=f"{plan.index + 1:06d}.{n}/GCN-STNMT",
-                issuer=ISSUER_PROVINCE
+            issuer = (
+                ISSUER_PROVINCE
                 if rng.random() < 0.85
-                else f"UBND {self._district_name(plan.district)}",
+                else f"UBND {self._district_name(plan.district)}"
+            )
+            kind = self._instrument(plan, n, issued)
+            number = f"{plan.index + 1:06d}.{n}/GCN-STNMT"
+            if kind == CertificateKind.ENVIRONMENTAL_PERMIT:
+                # Terms of 7 or 10 years (Art. 40), ending the day before the anniversary.
+                valid_until = add_years(issued, 7 if years == 3 else 10) - datetime.timedelta(
+                    days=1
+                )
+                number = f"{plan.index + 1:06d}.{n}/GPMT-UBND"
+                issuer = ISSUER_PERMIT
+            elif kind == CertificateKind.ENVIRONMENTAL_REGISTRATION:
+                valid_until = None
+                number = f"{plan.index + 1:06d}.{n}/DKMT"
+                issuer = "UBND xã"
+            certificate = Certificate(
+                kind=kind,
+                number=number,
+                issuer=issuer,
                 issued_on=issued,
                 valid_until=valid_until,
             )
             if rng.random() < 0.06:
-                certificate.revoked_on = day_between(rng, issued, min(valid_until, self.today))
+                certificate.revoked_on = day_between(
+                    rng, issued, min(valid_until or self.today, self.today)
+                )
                 certificate.revocation_reason = rng.choice(REVOCATION_REASONS)
             plan.certificates.append(certificate)
             if certificate.revoked_on:
@@ -509,6 +572,8 @@ class Generator:
                     return
                 issued = certificate.revoked_on + datetime.timedelta(days=rng.randint(60, 400))
                 continue
+            if valid_until is None:
+                return  # a registration stays in force until revoked
             if rng.random() < 0.2:
                 return  # not renewed: the certificate expires (or will)
             issued = valid_until + datetime.timedelta(days=rng.randint(-30, 90))

@@ -1,4 +1,5 @@
-"""``manage.py create_user USERNAME --role ROLE [--districts 105,106] [--enterprise TAX]``."""
+"""``manage.py create_user USERNAME --role ROLE [--districts 105,106] [--communes 03390]
+[--enterprise TAX]``."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -19,15 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--districts", default="", help="Mã huyện, phân cách bằng dấu phẩy (cán bộ kiểm tra)."
         )
+        parser.add_argument(
+            "--communes",
+            default="",
+            help="Mã xã / phường (5 chữ số), phân cách bằng dấu phẩy (cán bộ kiểm tra).",
+        )
         parser.add_argument("--enterprise", default="", help="Mã số thuế (tài khoản doanh nghiệp).")
         parser.add_argument("--password", default=None)
         parser.add_argument("--email", default="")
         parser.add_argument("--full-name", default="")
 
-    def handle(self, *args, username, role, districts, enterprise, password, **options):
+    def handle(self, *args, username, role, districts, communes, enterprise, password, **options):
         codes = [c.strip() for c in districts.split(",") if c.strip()]
+        commune_codes = [c.strip() for c in communes.split(",") if c.strip()]
         if codes and role != Role.INSPECTOR:
             raise CommandError("--districts chỉ dùng cho vai trò inspector.")
+        if commune_codes and role != Role.INSPECTOR:
+            raise CommandError("--communes chỉ dùng cho vai trò inspector.")
         if enterprise and role != Role.BUSINESS:
             raise CommandError("--enterprise chỉ dùng cho vai trò business.")
         found = None
@@ -46,6 +55,7 @@ class Command(BaseCommand):
                     role=role,
                     password=password,
                     districts=codes,
+                    communes=commune_codes,
                     enterprise=found,
                     email=options["email"],
                     full_name=options["full_name"],
@@ -53,8 +63,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         detail = ""
-        if codes:
-            detail = f" — địa bàn {', '.join(sorted(codes))}"
+        if codes or commune_codes:
+            detail = f" — địa bàn {', '.join(sorted(codes) + sorted(commune_codes))}"
         if found:
             detail = f" — {found}"
         self.stdout.write(f"{user.get_username()}: {Role(role).label}{detail}")
