@@ -264,8 +264,8 @@ def read_workbook(
             )
             if title is None:
                 continue
-            budget = None if row_limit is None else row_limit - sum(
-                len(p.rows) for p in out.values()
+            budget = (
+                None if row_limit is None else row_limit - sum(len(p.rows) for p in out.values())
             )
             parsed = _read_sheet(workbook[title], sheet, title, report, budget=budget)
             if parsed is not None:

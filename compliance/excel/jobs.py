@@ -154,9 +154,9 @@ class _Heartbeat:
         try:
             while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
-                    ExcelJob.objects.filter(
-                        pk=self.job_id, status=ExcelJob.Status.RUNNING
-                    ).update(heartbeat_at=timezone.now())
+                    ExcelJob.objects.filter(pk=self.job_id, status=ExcelJob.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
                 except DatabaseError:
                     logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
         finally:

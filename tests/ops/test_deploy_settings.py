@@ -81,7 +81,7 @@ def settings_value(expression: str, **env) -> str:
 
 
 def test_secure_cookies_default_to_on_when_debug_is_off_and_off_in_debug():
-    expr = "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE"
+    expr = "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
     assert settings_value(expr, DEBUG="false", SECRET_KEY="x" * 60) == "(True, True)"
     assert settings_value(expr, DEBUG="true") == "(False, False)"
     assert settings_value(expr, DEBUG="false", SECRET_KEY="x" * 60, SECURE_COOKIES="no") == (
@@ -91,7 +91,9 @@ def test_secure_cookies_default_to_on_when_debug_is_off_and_off_in_debug():
 
 def test_proxy_header_is_built_from_a_header_name():
     value = settings_value(
-        "settings.SECURE_PROXY_SSL_HEADER", DEBUG="true", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"
+        "settings.SECURE_PROXY_SSL_HEADER",
+        DEBUG="true",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
     )
     assert value == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
