@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads the body: notes the uploads Django drops for a non-UTF-8 name.
+    "facilities.middleware.UploadNameWatchMiddleware",
     # Vietnamese unless the language switch says otherwise (pages ignore Accept-Language).
     "facilities.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
