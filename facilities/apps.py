@@ -11,8 +11,11 @@ class FacilitiesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from facilities import history  # noqa: F401
+        from facilities.audit import guard_history_after_migrate
         from facilities.reference_data import ensure_reference_data
         from facilities.roles import sync_role_groups
 
         post_migrate.connect(ensure_reference_data, sender=self)
         post_migrate.connect(sync_role_groups, sender=self)
+        # History tables refuse UPDATE/DELETE (PostgreSQL), whichever app adds them.
+        post_migrate.connect(guard_history_after_migrate, sender=self)
