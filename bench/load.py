@@ -167,7 +167,7 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5).read()
             return process
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.5)
     stop(process)
     sys.exit("gunicorn did not answer within 60 s")
