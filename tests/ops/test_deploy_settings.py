@@ -30,7 +30,11 @@ def run_manage(*args, **env_vars) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if not (k.startswith("SECURE_") or k in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"})
+        if not (
+            k.startswith("SECURE_")
+            # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' process, never in production
+            or k in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        )
     }
     base.pop("DATABASE_URL", None)
     return subprocess.run(
@@ -110,3 +114,23 @@ def test_proxy_header_is_built_from_a_header_name():
 def test_malformed_production_switches_stop_the_start(name, value, message):
     output = settings_value("settings.DEBUG", DEBUG="true", **{name: value})
     assert "ImproperlyConfigured" in output and message in output
+
+
+def test_the_gunicorn_config_loads_with_the_timeouts_the_docs_assume():
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "config/gunicorn.conf.py",
+            "--check-config",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    config = (ROOT / "config" / "gunicorn.conf.py").read_text()
+    assert 'timeout = _int("GUNICORN_TIMEOUT", 60)' in config
+    assert "`timeout = 60` s" in DEPLOYMENT
