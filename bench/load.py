@@ -19,7 +19,8 @@ clients in the four roles, latency percentiles per endpoint, throughput and erro
 * ``--think`` is the mean pause of a client between two requests (a person reading the
   page; 1 s by default); ``--think 0`` sends requests back to back, which measures the
   server's capacity rather than what people experience.
-* ``--write-docs`` replaces the "Load" section of docs/performance.md with the results.
+* ``--write-docs`` puts the results in docs/performance.md (a block per facilities /
+  clients / pause combination, replaced on the next run of the same combination).
 """
 
 from __future__ import annotations
@@ -351,18 +352,22 @@ def run(args) -> str:
     return report
 
 
-def write_docs(report: str, facilities: int) -> None:
+def write_docs(report: str, args) -> None:
+    """Replace (or append) this configuration's block in docs/performance.md."""
     path = ROOT / "docs" / "performance.md"
     text = path.read_text(encoding="utf-8")
-    section = f"## Load ({facilities:,} facilities)\n\n<!-- bench/load.py -->\n{report}\n<!-- /bench/load.py -->\n"
+    key = f"{args.facilities} facilities, {args.clients} clients, think {args.think:g} s"
+    title = (
+        f"### {args.facilities:,} facilities, {args.clients} clients, mean pause {args.think:g} s"
+    )
+    block = f"<!-- load: {key} -->\n{title}\n\n{report}\n<!-- /load: {key} -->\n"
     pattern = re.compile(
-        r"## Load \([^)]*\)\n\n<!-- bench/load.py -->\n.*?<!-- /bench/load.py -->\n", re.S
+        rf"<!-- load: {re.escape(key)} -->\n.*?<!-- /load: {re.escape(key)} -->\n", re.S
     )
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section
-    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block
     path.write_text(text, encoding="utf-8")
 
 
@@ -387,7 +392,7 @@ def main() -> None:
     report = run(args)
     print(report)
     if args.write_docs:
-        write_docs(report, args.facilities)
+        write_docs(report, args)
 
 
 if __name__ == "__main__":
