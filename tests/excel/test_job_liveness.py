@@ -132,7 +132,7 @@ class TestNothingPartial:
         assert not Enterprise.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_live_job_renews_its_heartbeat_from_its_own_thread(admin_user, settings):
     settings.JOB_HEARTBEAT_SECONDS = 1
     job = running_job(admin_user, heartbeat_age=50)

@@ -114,9 +114,7 @@ class TestImportApi:
         assert api_client.get(url).status_code == 404
 
 
-# serialized_rollback: the flush afterwards must not re-create the role groups with new ids,
-# which breaks a later serialized_rollback test on the same worker (test_concurrency).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_database_queue_worker_runs_a_queued_import(api_client, admin_user, settings):
     """The embedded default: the job waits in the database until `db_worker` runs it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -85,7 +85,7 @@ def wait_until_blocked(timeout: float = 15.0) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_registrations_of_one_tax_code_at_once_give_one_row_and_one_clear_error(
     admin_user, auditor
 ):
@@ -136,7 +136,7 @@ def test_two_registrations_of_one_tax_code_at_once_give_one_row_and_one_clear_er
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_many_registrations_started_together_leave_exactly_one_row(admin_user):
     start = threading.Barrier(4)
     outcomes: list[object] = []

@@ -21,9 +21,7 @@ from tests.ops.fingerprint import fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# serialized_rollback: the reference data and role groups come back after the flush, as
-# they were (other transactional tests rely on their ids).
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_writes_to_the_registry_still_add_history(facility):
     assert facility.history.count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_flush_still_empties_the_history_tables():
     """Test databases (and `manage.py flush`) are emptied with TRUNCATE."""
     with change_context(reason="thử"):
