@@ -4,6 +4,12 @@ are refused before they can outlive the web server's timeout."""
 
 import datetime
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +22,7 @@ from tests.excel.workbooks import headers, workbook
 from tests.factories import valid_tax_code
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def book(n: int = 1) -> bytes:
@@ -170,3 +177,64 @@ class TestSynchronousLimit:
         )
         assert response.status_code == 202
         assert Enterprise.objects.count() == 4
+
+
+def database_url() -> str:
+    """The URL of the test database, for a worker process of its own."""
+    from django.db import connection
+
+    source = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{source['NAME']}"
+    user = source["USER"] or "postgres"
+    return f"postgres://{user}@{source['HOST'] or '127.0.0.1'}:{source['PORT'] or 5432}/{source['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_a_commit_leaves_nothing_and_the_job_fails(
+    api_client, admin_user, settings
+):
+    """The fault itself: a real `db_worker` is killed (SIGKILL) while it commits."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.JOB_STALE_AFTER_SECONDS = 3
+    api_client.force_authenticate(admin_user)
+    response = api_client.post(
+        "/api/v1/imports/", {"file": upload(book(4000)), "background": "true"}
+    )
+    job = ExcelJob.objects.get(pk=response.json()["id"])
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "JOB_HEARTBEAT_SECONDS": "1",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.stage == "write":  # inside the import's transaction from here on
+                break
+            assert job.status in {"queued", "running"}, job.error
+            time.sleep(0.2)
+        else:
+            pytest.fail("the worker never reached the write stage")
+        time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    job.refresh_from_db()
+    assert job.status == ExcelJob.Status.RUNNING  # what the fault looked like: for ever
+    assert not Enterprise.objects.exists()  # nothing partial
+    time.sleep(settings.JOB_STALE_AFTER_SECONDS + 1.5)
+    body = api_client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert body["status"] == "failed" and body["start_again"]
+    assert not Enterprise.objects.exists()
