@@ -288,7 +288,8 @@ def run(args) -> str:
                 client.one(sink)
                 if args.think:
                     # A person reads the page before the next click (exponential pauses).
-                    time.sleep(min(pause.expovariate(1 / args.think), 10 * args.think))
+                    wait = min(pause.expovariate(1 / args.think), 10 * args.think)
+                    time.sleep(max(0.0, min(wait, end - time.monotonic())))
 
         threads = [
             threading.Thread(target=loop, args=(c, s))
