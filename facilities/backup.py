@@ -44,7 +44,8 @@ DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 
 
 class BackupError(Exception):
-    """A backup or restore that cannot go ahead; nothing was changed."""
+    """A backup or restore that cannot go ahead (in Vietnamese, as the other management
+    commands speak to the operator)."""
 
 
 @dataclass
@@ -114,18 +115,18 @@ def _run(command: list[str], env: dict) -> None:
     # A fixed program (pg_dump/pg_restore) with arguments from the settings, no shell.
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-2000:]}")
+        raise BackupError(f"{command[0]} thất bại: {result.stderr.strip()[-2000:]}")
 
 
 def backup(target: Path, *, alias: str = "default") -> dict:
     """Write a backup of database ``alias`` and MEDIA_ROOT into the new folder ``target``."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise BackupError(f"{target} is not empty; give a new folder for each backup")
+        raise BackupError(f"Thư mục {target} không trống: mỗi bản sao lưu cần một thư mục mới.")
     connection = connections[alias]
     vendor = connection.vendor
     if vendor not in DUMP:
-        raise BackupError(f"no backup method for the {vendor} database")
+        raise BackupError(f"Không có cách sao lưu cơ sở dữ liệu {vendor}.")
     target.mkdir(parents=True, exist_ok=True)
     # Counted before the copy: rows written meanwhile may be in the copy too (never fewer).
     counts = row_counts(alias)
@@ -183,13 +184,13 @@ def read_manifest(source: Path) -> dict:
     try:
         manifest = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
-        raise BackupError(f"{source} has no readable {MANIFEST}: {exc}") from exc
+        raise BackupError(f"Không đọc được {MANIFEST} trong {source}: {exc}") from exc
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
+        raise BackupError(f"Không nhận ra định dạng bản sao lưu {manifest.get('format')!r}.")
     for part, digest in manifest["parts"].items():
         path = source / part
         if not path.is_file() or _sha256(path) != digest:
-            raise BackupError(f"{path} is missing or damaged (checksum differs)")
+            raise BackupError(f"Tệp {path} bị thiếu hoặc hỏng (mã SHA-256 không khớp manifest).")
     return manifest
 
 
@@ -209,16 +210,18 @@ def restore(source: Path, *, alias: str = "default", replace: bool = False) -> R
     connection = connections[alias]
     vendor = connection.vendor
     if manifest["engine"] != vendor:
-        raise BackupError(f"the backup is of a {manifest['engine']} database; this one is {vendor}")
+        raise BackupError(
+            f"Bản sao lưu là của cơ sở dữ liệu {manifest['engine']}; cơ sở dữ liệu này là {vendor}."
+        )
     media_root = Path(settings.MEDIA_ROOT)
     if not replace:
         if not _database_is_empty(alias):
             raise BackupError(
-                "the database already has tables; restore into an empty database, or"
-                " pass --replace to overwrite it"
+                "Cơ sở dữ liệu đã có bảng: hãy phục hồi vào một cơ sở dữ liệu trống,"
+                " hoặc thêm --replace để ghi đè."
             )
         if media_root.is_dir() and any(media_root.iterdir()):
-            raise BackupError(f"MEDIA_ROOT ({media_root}) is not empty; pass --replace")
+            raise BackupError(f"MEDIA_ROOT ({media_root}) không trống: thêm --replace để ghi đè.")
     dump = source / DUMP[vendor]
     connection.close()
     if vendor == "postgresql":
@@ -256,7 +259,7 @@ def restore(source: Path, *, alias: str = "default", replace: bool = False) -> R
         for name, meta in manifest["files"].items():
             staged = Path(staging) / name
             if _sha256(staged) != meta["sha256"]:
-                raise BackupError(f"file {name} differs from the manifest")
+                raise BackupError(f"Tệp {name} khác với manifest.")
             final = media_root / name
             final.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(staged, final)
@@ -267,7 +270,7 @@ def restore(source: Path, *, alias: str = "default", replace: bool = False) -> R
         if counts.get(table, 0) < expected
     }
     if differ:
-        raise BackupError(f"restored row counts are short of the manifest: {differ}")
+        raise BackupError(f"Số dòng sau khi phục hồi ít hơn manifest: {differ}")
     return Restored(
         tables=len(manifest["row_counts"]),
         rows=sum(counts.get(t, 0) for t in manifest["row_counts"]),

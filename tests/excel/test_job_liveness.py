@@ -106,7 +106,7 @@ class TestDeadWorker:
         stale.refresh_from_db()
         live.refresh_from_db()
         assert (stale.status, live.status) == ("failed", "running")
-        assert out.getvalue().startswith("1 job")
+        assert out.getvalue().startswith("1 tác vụ")
 
 
 class TestNothingPartial:

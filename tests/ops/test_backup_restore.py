@@ -80,7 +80,7 @@ def test_a_backup_restores_into_a_new_database_with_the_same_rows_files_and_figu
     restored_media = tmp_path / "restored-media"
     result = manage(new_database, restored_media, "manage.py", "restore", str(tmp_path / "backup"))
     assert result.returncode == 0, result.stderr
-    assert "Restored" in result.stdout
+    assert "Đã phục hồi" in result.stdout
 
     after = manage(new_database, restored_media, "-m", "tests.ops.fingerprint")
     assert after.returncode == 0, after.stderr
@@ -89,18 +89,18 @@ def test_a_backup_restores_into_a_new_database_with_the_same_rows_files_and_figu
 
 def test_restore_refuses_a_database_that_has_tables_and_a_damaged_backup(media, tmp_path):
     call_command("backup", str(tmp_path / "backup"), stdout=open(os.devnull, "w"))  # noqa: SIM115
-    with pytest.raises(CommandError, match="already has tables"):
+    with pytest.raises(CommandError, match="đã có bảng"):
         call_command("restore", str(tmp_path / "backup"))
     dump = next(p for p in (tmp_path / "backup").iterdir() if p.name.startswith("database."))
     with dump.open("r+b") as handle:
         handle.seek(200)
         handle.write(b"\x00\x01\x02")
-    with pytest.raises(CommandError, match="damaged"):
+    with pytest.raises(CommandError, match="hỏng"):
         call_command("restore", str(tmp_path / "backup"), replace=True)
 
 
 def test_backup_refuses_a_folder_that_is_not_empty(media, tmp_path):
     (tmp_path / "backup").mkdir()
     (tmp_path / "backup" / "old").write_text("x")
-    with pytest.raises(CommandError, match="not empty"):
+    with pytest.raises(CommandError, match="không trống"):
         call_command("backup", str(tmp_path / "backup"))

@@ -14,4 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         marked = expire_stale_jobs()
-        self.stdout.write(f"{marked} job(s) marked failed")
+        self.stdout.write(f"{marked} tác vụ được đánh dấu thất bại.")

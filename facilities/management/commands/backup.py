@@ -24,6 +24,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         rows = sum(manifest["row_counts"].values())
         self.stdout.write(
-            f"Backup written to {directory}: {manifest['engine']} database, "
-            f"{len(manifest['row_counts'])} tables, {rows} rows, {len(manifest['files'])} files"
+            f"Đã sao lưu vào {directory}: cơ sở dữ liệu {manifest['engine']}, "
+            f"{len(manifest['row_counts'])} bảng, {rows} dòng, {len(manifest['files'])} tệp."
         )

@@ -30,6 +30,6 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Restored {result.tables} tables ({result.rows} rows) and {result.files} files "
-            f"from {directory}"
+            f"Đã phục hồi {result.tables} bảng ({result.rows} dòng) và {result.files} tệp "
+            f"từ {directory}."
         )
