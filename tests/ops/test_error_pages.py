@@ -87,3 +87,13 @@ def test_a_bad_host_header_gets_the_400_page(production):
     response = Client().get("/", HTTP_HOST="attacker.example")
     assert response.status_code == 400
     assert "Yêu cầu không hợp lệ" in page(response)
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_csrf_token_gets_the_layout_page(production, admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post("/imports/", {})
+    assert response.status_code == 403
+    text = page(response)
+    assert "Biểu mẫu đã hết hạn" in text and "chưa có gì được lưu" in text
