@@ -122,14 +122,20 @@ def expire_stale_jobs(queryset=None) -> int:
     )
     dead = Q(heartbeat_at__lt=silent) | Q(heartbeat_at__isnull=True, created_at__lt=silent)
     late = Q(started_at__lt=too_old)
-    if not running.filter(dead | late).exists():
-        return 0
+    candidates = list(running.filter(dead | late).values_list("pk", "params"))
     marked = 0
     try:
-        for condition, message in ((late, time_limit_message()), (dead, stale_message())):
-            marked += running.filter(condition).update(
-                status=ExcelJob.Status.FAILED, error=message, finished_at=now
-            )
+        for pk, params in candidates:
+            # In the language the job was started in, like every other text of the job
+            # (the request that notices may be an API call in another language).
+            with translation.override((params or {}).get("language") or "vi"):
+                for condition, message in ((late, time_limit_message()), (dead, stale_message())):
+                    updated = running.filter(condition, pk=pk).update(
+                        status=ExcelJob.Status.FAILED, error=message, finished_at=now
+                    )
+                    if updated:
+                        marked += 1
+                        break
     except OperationalError:
         # SQLite: the (live) worker holds the write lock inside its commit; it will finish.
         logger.warning("Could not mark stale jobs now; the database is busy", exc_info=True)
