@@ -5,8 +5,10 @@ Unknown or malformed values are refused at start-up rather than silently default
 """
 
 import datetime
+import re
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -28,17 +30,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
-def env_count(name: str, default: int, *, minimum: int = 1) -> int:
-    """Read a whole number of at least ``minimum``; anything else is an error."""
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole number not below ``minimum``; anything else is an error."""
     raw = env.str(name, default="").strip()
     if raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {raw!r}")
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
     return value
 
 
@@ -78,12 +80,16 @@ INSTALLED_APPS = [
     "compliance.excel",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads the body: notes the uploads Django drops for a non-UTF-8 name.
+    "facilities.middleware.UploadNameWatchMiddleware",
     # Vietnamese unless the language switch says otherwise (pages ignore Accept-Language).
     "facilities.middleware.ChosenLanguageMiddleware",
     # JSON errors (unknown paths, over-large bodies) and no-store under /api/; inside the
@@ -207,18 +213,55 @@ MEDIA_URL = "media/"
 # who may see the inspection; MEDIA_URL is never mounted.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
-# --- Security (production switches) ---------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# --- Security (production switches, docs/deployment.md) -------------------------------
+# Cookies only over HTTPS unless DEBUG is on (local work over plain http).
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Redirect http:// to https:// (off when a proxy in front already does it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Strict-Transport-Security: 0 sends no header. Start low (300) and raise to a year
+# (31536000) once HTTPS is known to work; browsers remember the value.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy: the header the proxy sets (and strips from clients),
+# e.g. "X-Forwarded-Proto". Empty means no proxy: request.is_secure() is the socket's.
+_proxy_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_header:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, "
+            f"not {_proxy_header!r}"
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and
+# fonts from this site only. Templates carry no inline <script>, <style> or style=""
+# (tests/web/test_security_headers.py checks every template).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        # Swagger UI (the API docs page) draws its icons as data: images.
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 
 # --- Failed logins (django-axes): API token, login page and admin alike ---------------
 # After LOGIN_FAILURE_LIMIT failures for one username, or from one address, further
 # logins for it are refused with 429 until LOGIN_LOCKOUT_MINUTES after the last counted
 # failure. A successful login does not wipe earlier failures.
-AXES_FAILURE_LIMIT = env_count("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_count("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Tries during a lock are refused without a database write (a flood of them costs
 # little), and so do not prolong it.
@@ -227,7 +270,7 @@ AXES_LOCKOUT_CALLABLE = "facilities.lockout.lockout_response"
 # Behind LOGIN_PROXY_COUNT reverse proxies the address is the one the outermost proxy
 # appended to X-Forwarded-For (facilities.lockout.client_address); with none, the
 # connection's.
-LOGIN_PROXY_COUNT = env_count("LOGIN_PROXY_COUNT", 0, minimum=0)
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "facilities.lockout.client_address"
 # Axes' own admin pages of attempts and logs (in English only) stay off; releasing a
 # lock early is `manage.py axes_reset_username USERNAME` / `axes_reset_ip ADDRESS`.
@@ -237,7 +280,7 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # --- API tokens (django-rest-knox): stored as SHA-512 digests, with an expiry ---------
 REST_KNOX = {
-    "TOKEN_TTL": datetime.timedelta(days=env_count("API_TOKEN_DAYS", 30)),
+    "TOKEN_TTL": datetime.timedelta(days=env_int("API_TOKEN_DAYS", 30, minimum=1)),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
@@ -316,6 +359,16 @@ EXCEL_IMPORT_MAX_BYTES = env.int("EXCEL_IMPORT_MAX_BYTES", default=10 * 1024 * 1
 EXCEL_IMPORT_MAX_UNCOMPRESSED = env.int("EXCEL_IMPORT_MAX_UNCOMPRESSED", default=200 * 1024 * 1024)
 # Rows read per sheet at most (a lying dimension cannot make the reader walk further).
 EXCEL_IMPORT_MAX_ROWS = env.int("EXCEL_IMPORT_MAX_ROWS", default=50_000)
+# Rows (all sheets together) that an import may have to run inside a request; larger
+# files must use a background job. Sized so that a commit ends well inside gunicorn's
+# timeout (config/gunicorn.conf.py, docs/deployment.md).
+EXCEL_SYNC_IMPORT_MAX_ROWS = env_int("EXCEL_SYNC_IMPORT_MAX_ROWS", 2_000, minimum=1)
+# Background jobs: a running job writes a heartbeat every JOB_HEARTBEAT_SECONDS; one whose
+# heartbeat is older than JOB_STALE_AFTER_SECONDS (its worker died) is marked failed,
+# and none may run longer than JOB_TIME_LIMIT_SECONDS.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 120, minimum=2)
+JOB_TIME_LIMIT_SECONDS = env_int("JOB_TIME_LIMIT_SECONDS", 3600, minimum=1)
 # The database is the queue by default (worker: manage.py db_worker); TASKS_BACKEND may
 # name another django-tasks backend (a broker) without code changes.
 TASKS = {

@@ -153,7 +153,10 @@ class AttachmentForm(forms.Form):
     )
     caption = forms.CharField(label=_("Chú thích"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dropped_uploads: int = 0, **kwargs):
+        # Parts of the request Django dropped for a file name that is not UTF-8
+        # (facilities.middleware.undecodable_uploads): refused, never silently lost.
+        self.dropped_uploads = dropped_uploads
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = self.fields["files"].help_text % {
             "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
@@ -162,6 +165,14 @@ class AttachmentForm(forms.Form):
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
         errors = []
+        if self.dropped_uploads:
+            errors.append(
+                _(
+                    "Không đọc được tên của %(count)s tệp (tên không phải UTF-8), nên tệp"
+                    " không được nhận. Hãy đổi tên tệp rồi chọn lại; chưa có gì được lưu."
+                )
+                % {"count": self.dropped_uploads}
+            )
         for upload in files:
             if upload.size > settings.ATTACHMENT_MAX_BYTES:
                 errors.append(

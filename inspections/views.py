@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from facilities.access import can_inspect, facilities_for, restrict_inspection_rows
+from facilities.middleware import undecodable_uploads
 from inspections import services
 from inspections.attachments import attachment_add
 from inspections.choices import InspectionStatus
@@ -57,7 +58,9 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
     if request.method == "POST":
         form = InspectionForm(request.POST, instance=inspection)
         formset = FindingFormSet(request.POST, queryset=findings, prefix="findings")
-        attachments = AttachmentForm(request.POST, request.FILES)
+        attachments = AttachmentForm(
+            request.POST, request.FILES, dropped_uploads=undecodable_uploads(request)
+        )
         finalize = request.POST.get("action") == "finalize"
         form_ok = form.is_valid()
         for finding_form in formset.forms:

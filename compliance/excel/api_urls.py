@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/template.xlsx", views.TemplateDownload.as_view(), name="template"),
     path("imports/", views.ImportUpload.as_view(), name="import"),
     path("jobs/<uuid:pk>/", views.JobStatus.as_view(), name="job"),
+    path("jobs/<uuid:pk>/again/", views.JobStartAgain.as_view(), name="job-again"),
     path("jobs/<uuid:pk>/download/", views.JobDownload.as_view(), name="job-download"),
     path("facilities/export.xlsx", views.FacilityExport.as_view(), name="facility-export"),
     path("facilities/export.csv", views.FacilityExportCsv.as_view(), name="facility-csv"),

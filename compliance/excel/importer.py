@@ -182,15 +182,21 @@ def import_workbook(
     user,
     commit: bool,
     progress: Progress | None = None,
+    row_limit: int | None = None,
+    on_written: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Validate ``data`` and, if ``commit`` and every row is valid, write it all.
 
     Raises WorkbookRefused (nothing written) for files that fail the safety checks or
     cannot be parsed; row-level problems are returned in ``report.errors``.
+    ``row_limit`` bounds the data rows of all sheets together (a request must finish
+    inside the web server's timeout): reading stops at the first row past it, with
+    WorkbookRefused code ``background_required``. ``on_written(report)`` runs inside the
+    commit's transaction after the writes: an exception there undoes them all.
     """
     report = ImportReport(file_name=file_name, dry_run=not commit)
     checked = check_workbook(data)
-    sheets = read_workbook(checked.data, report=report)
+    sheets = read_workbook(checked.data, report=report, row_limit=row_limit)
     total = sum(len(s.rows) for s in sheets.values())
     tick = _Ticker(progress, total)
     if not commit:
@@ -205,6 +211,8 @@ def import_workbook(
             tick.stage("write")
             plan.write(user=user, reason=reason)
             report.committed = True
+            if on_written is not None:
+                on_written(report)
     except IntegrityError:
         # Someone else wrote a row with the same key between our checks and our insert.
         report.committed = False
@@ -235,7 +243,9 @@ class _Ticker:
 # --- reading --------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes, *, report: ImportReport) -> dict[str, ParsedSheet]:
+def read_workbook(
+    data: bytes, *, report: ImportReport, row_limit: int | None = None
+) -> dict[str, ParsedSheet]:
     """Parse every known sheet of a checked workbook into raw rows (no validation)."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -263,7 +273,10 @@ def read_workbook(data: bytes, *, report: ImportReport) -> dict[str, ParsedSheet
             )
             if title is None:
                 continue
-            parsed = _read_sheet(workbook[title], sheet, title, report)
+            budget = (
+                None if row_limit is None else row_limit - sum(len(p.rows) for p in out.values())
+            )
+            parsed = _read_sheet(workbook[title], sheet, title, report, budget=budget)
             if parsed is not None:
                 out[sheet.name] = parsed
         if not out:
@@ -298,7 +311,9 @@ def _caused_by_xml_attack(exc: BaseException) -> bool:
     return False
 
 
-def _read_sheet(ws, sheet: Sheet, title: str, report: ImportReport) -> ParsedSheet | None:
+def _read_sheet(
+    ws, sheet: Sheet, title: str, report: ImportReport, *, budget: int | None = None
+) -> ParsedSheet | None:
     # The declared dimension may lie (A1:XFD1048576 in a 5 KB file): forget it and bound
     # what we read ourselves.
     ws.reset_dimensions()
@@ -383,6 +398,16 @@ def _read_sheet(ws, sheet: Sheet, title: str, report: ImportReport) -> ParsedShe
                 _("Trang %(sheet)s có quá %(limit)s dòng; hãy chia thành nhiều tệp.")
                 % {"sheet": title, "limit": max_rows},
                 code="too_many_rows",
+            )
+        if budget is not None and len(parsed_rows) >= budget:
+            raise WorkbookRefused(
+                _(
+                    "Tệp có hơn %(limit)s dòng dữ liệu: quá lớn để nhập ngay trong một yêu cầu."
+                    " Hãy gửi lại ở chế độ chạy nền (background=true; trang «Nhập dữ liệu»"
+                    " luôn chạy nền)."
+                )
+                % {"limit": settings.EXCEL_SYNC_IMPORT_MAX_ROWS},
+                code="background_required",
             )
         parsed_rows.append(ParsedRow(number=number, raw=raw, columns=columns))
     if missing:

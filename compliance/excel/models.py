@@ -48,6 +48,10 @@ class ExcelJob(models.Model):
     result = models.JSONField(_("kết quả"), null=True, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    # Set by the worker when it starts the job; a running job's heartbeat is renewed
+    # every JOB_HEARTBEAT_SECONDS (compliance.excel.jobs), so a dead worker shows.
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("tín hiệu sống lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
 
     class Meta:

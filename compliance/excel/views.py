@@ -153,8 +153,14 @@ class ImportUpload(ExcelAPIView):
             )
             return Response(job_payload(job, request), status=status.HTTP_202_ACCEPTED)
         try:
+            # A request must end well inside gunicorn's timeout (config/gunicorn.conf.py):
+            # larger files are refused here and pointed at background=true.
             report = import_workbook(
-                data=data, file_name=upload.name, user=request.user, commit=not dry_run
+                data=data,
+                file_name=upload.name,
+                user=request.user,
+                commit=not dry_run,
+                row_limit=settings.EXCEL_SYNC_IMPORT_MAX_ROWS,
             )
         except WorkbookRefused as exc:
             return Response({"file": [exc.message]}, status=400)
@@ -180,6 +186,12 @@ def job_payload(job: ExcelJob, request=None) -> dict:
         "error": job.error,
         "url": url,
         "download": download,
+        # A failed job (refused file, time limit, worker died) can be run again.
+        "start_again": (
+            reverse("excel-api:job-again", args=[job.pk])
+            if job.status == ExcelJob.Status.FAILED
+            else None
+        ),
     }
 
 
@@ -188,8 +200,34 @@ class JobStatus(ExcelAPIView):
 
     @extend_schema(summary="Status of a background Excel job", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        job = get_object_or_404(ExcelJob, pk=pk, user=request.user)
-        return Response(job_payload(job, request))
+        return Response(job_payload(_own_job(request, pk), request))
+
+
+class JobStartAgain(ExcelAPIView):
+    """``POST /api/v1/jobs/<id>/again/``: a new run of a failed job (same file)."""
+
+    @extend_schema(
+        summary="Start a failed background job again",
+        request=None,
+        responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, pk):
+        job = _own_job(request, pk)
+        if job.kind != ExcelJob.Kind.EXPORT_FACILITIES and not can_manage_registry(request.user):
+            raise PermissionDenied
+        if job.status != ExcelJob.Status.FAILED:
+            return Response(
+                {"detail": _("Chỉ chạy lại được tác vụ đã thất bại.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        again = jobs.start_again(job, language=translation.get_language() or "vi")
+        return Response(job_payload(again, request), status=status.HTTP_202_ACCEPTED)
+
+
+def _own_job(request, pk) -> ExcelJob:
+    """The user's job, first marked failed if its worker died or it ran too long."""
+    jobs.expire_stale_jobs(ExcelJob.objects.filter(pk=pk, user=request.user))
+    return get_object_or_404(ExcelJob, pk=pk, user=request.user)
 
 
 class JobDownload(ExcelAPIView):
@@ -366,6 +404,7 @@ def import_page(request):
                     language=translation.get_language() or "vi",
                 )
                 return redirect("excel:job", pk=job.pk)
+    jobs.expire_stale_jobs(ExcelJob.objects.filter(user=request.user))
     recent = ExcelJob.objects.filter(user=request.user)[:10]
     return render(
         request,
@@ -383,7 +422,7 @@ def import_page(request):
 def job_page(request, pk):
     """A job's progress bar, then its report; a valid dry run offers the commit."""
     _admin_only(request)
-    job = get_object_or_404(ExcelJob, pk=pk, user=request.user)
+    job = _own_job(request, pk)
     result = job.result or {}
     return render(
         request,
@@ -396,8 +435,21 @@ def job_page(request, pk):
             "can_commit": job.kind == ExcelJob.Kind.IMPORT_DRY_RUN
             and job.status == ExcelJob.Status.DONE
             and result.get("valid"),
+            "can_start_again": job.status == ExcelJob.Status.FAILED,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def start_again_page(request, pk):
+    """«Chạy lại»: a new run of a failed job with the same file."""
+    _admin_only(request)
+    job = _own_job(request, pk)
+    if job.status != ExcelJob.Status.FAILED:
+        return redirect("excel:job", pk=job.pk)
+    again = jobs.start_again(job, language=translation.get_language() or "vi")
+    return redirect("excel:job", pk=again.pk)
 
 
 @login_required

@@ -16,6 +16,10 @@ from rest_framework.test import APIClient
 from facilities import concurrency
 from facilities.models import Facility
 
+# Plain transaction=True, no serialized_rollback: after each flush the post_migrate handlers
+# put the districts, sectors and role groups back (facilities/apps.py). A serialized
+# rollback instead leaves the database empty for the tests that follow on the same worker,
+# and collides with role groups re-created by an earlier transactional test's flush.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

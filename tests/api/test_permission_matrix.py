@@ -297,6 +297,11 @@ MATRIX = {
     ),
     # A job belongs to the user who started it: anyone else's (or none) is 404.
     ("excel-api:job", "get"): (lambda w: f"/api/v1/jobs/{NO_JOB}/", None, expect(default=404)),
+    ("excel-api:job-again", "post"): (
+        lambda w: f"/api/v1/jobs/{NO_JOB}/again/",
+        None,
+        expect(default=404),
+    ),
     ("excel-api:job-download", "get"): (
         lambda w: f"/api/v1/jobs/{NO_JOB}/download/",
         None,
