@@ -32,36 +32,13 @@ from django.db.models import (
     When,
 )
 
-from compliance.choices import CertificateStatus, MeasureKind
+from compliance.choices import CertificateStatus, ComplianceStatus, MeasureKind, Reason
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.access import facilities_for, restrict_to_visible
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import new_build_since
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
-
-
-class ComplianceStatus:
-    """Compliance status codes; only COMPLIANT counts as meeting standards."""
-
-    COMPLIANT = "compliant"
-    NOT_ASSESSED = "not_assessed"
-    ASSESSMENT_EXPIRED = "assessment_expired"
-    NON_COMPLIANT = "non_compliant"
-    OVERDUE_REMEDIATION = "overdue_remediation"
-
-
-class Reason:
-    """Why a facility in a population is not counted (indicators.md)."""
-
-    NOT_ASSESSED = "not_assessed"
-    ASSESSMENT_EXPIRED = "assessment_expired"
-    NON_COMPLIANT = "non_compliant"
-    OVERDUE_REMEDIATION = "overdue_remediation"
-    NO_VERIFIED_MEASURE = "no_verified_measure"
-    NO_CERTIFICATE = "no_certificate"
-    CERTIFICATE_EXPIRED = "certificate_expired"
-    CERTIFICATE_REVOKED = "certificate_revoked"
 
 
 def assessment_window_start(as_of: datetime.date, years: int | None = None) -> datetime.date:

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.choices import CertificateStatus
-from compliance.filtersets import COMPLIANCE_STATUS_CHOICES
+from compliance.choices import CertificateStatus, ComplianceStatus
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.api.serializers import CodeRelatedField, ValidatedModelSerializer
 from facilities.models import District, Facility, Sector
@@ -26,7 +25,7 @@ class FacilitySerializer(ValidatedModelSerializer):
         read_only=True, help_text=_("Đi vào hoạt động từ ngày NEW_BUILD_SINCE (hôm nay).")
     )
     compliance_status = serializers.ChoiceField(
-        choices=COMPLIANCE_STATUS_CHOICES,
+        choices=ComplianceStatus.choices,
         read_only=True,
         help_text=_("Tình trạng tuân thủ hôm nay (indicators.md)."),
     )

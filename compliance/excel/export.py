@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from compliance.choices import CertificateStatus, ComplianceStatus, label_of
 from compliance.excel.columns import FACILITIES
 from compliance.filtersets import FacilityStatusFilterSet
 from compliance.selectors import facility_list
@@ -160,6 +161,11 @@ class SheetWriter:
 class ExportColumn:
     header: str
     width: int = 16
+    # Choices whose label is written instead of the code (the code has its own column).
+    labels: type | None = None
+
+    def value(self, raw):
+        return label_of(self.labels, raw) if self.labels is not None else raw
 
 
 def _facility_columns() -> list[tuple[str, ExportColumn]]:
@@ -195,8 +201,33 @@ def _facility_columns() -> list[tuple[str, ExportColumn]]:
             "certificate_status",
             ExportColumn(_("Giấy chứng nhận / Certificate status (certificate_status)"), 18),
         ),
+        # The words a reader needs, beside the codes a script needs.
+        (
+            "compliance_status",
+            ExportColumn(
+                _("Tình trạng tuân thủ (chữ) / Compliance status (label)"),
+                28,
+                labels=ComplianceStatus,
+            ),
+        ),
+        (
+            "certificate_status",
+            ExportColumn(
+                _("Giấy chứng nhận (chữ) / Certificate status (label)"),
+                22,
+                labels=CertificateStatus,
+            ),
+        ),
     ]
     return out
+
+
+def _facility_values(queryset: QuerySet, columns) -> Iterator[list]:
+    """Each facility's cells, in column order (a path may feed a code and a label column)."""
+    paths = list(dict.fromkeys(p for p, _c in columns))
+    index = [paths.index(p) for p, _c in columns]
+    for row in queryset.values_list(*paths).iterator(chunk_size=2000):
+        yield [c.value(row[i]) for i, (_p, c) in zip(index, columns, strict=True)]
 
 
 class InvalidFilters(Exception):
@@ -236,8 +267,7 @@ def write_facilities(queryset: QuerySet, *, as_of: datetime.date, progress=None,
     sheet = SheetWriter(
         wb, FACILITIES.name, [c.header for _p, c in columns], [c.width for _p, c in columns]
     )
-    paths = [p for p, _c in columns]
-    for n, row in enumerate(queryset.values_list(*paths).iterator(chunk_size=2000), start=1):
+    for n, row in enumerate(_facility_values(queryset, columns), start=1):
         sheet.append(row)
         if progress and n % 2000 == 0:
             progress(n)
@@ -259,8 +289,7 @@ def facility_csv_rows(queryset: QuerySet) -> Iterator[str]:
 
     writer.writerow([csv_safe(c.header) for _p, c in columns])
     yield "\ufeff" + flush()
-    paths = [p for p, _c in columns]
-    for row in queryset.values_list(*paths).iterator(chunk_size=2000):
+    for row in _facility_values(queryset, columns):
         writer.writerow([csv_safe(v) for v in row])
         yield flush()
 

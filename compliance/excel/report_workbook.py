@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from compliance.choices import Reason, label_of
 from compliance.excel.export import safe_text
 from compliance.indicators import rules
 from compliance.indicators.engine import compute_series
@@ -37,20 +38,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_ROW = 3  # rows 1–2: title and subtitle; row 3: column headers
-
-
-def reason_label(code: str | None) -> str:
-    labels = {
-        "not_assessed": _("Chưa được kiểm tra"),
-        "assessment_expired": _("Kết quả kiểm tra đã quá hạn"),
-        "non_compliant": _("Không đạt"),
-        "overdue_remediation": _("Quá hạn khắc phục"),
-        "no_verified_measure": _("Chưa có biện pháp được xác nhận"),
-        "no_certificate": _("Chưa có giấy chứng nhận"),
-        "certificate_expired": _("Giấy chứng nhận hết hiệu lực"),
-        "certificate_revoked": _("Giấy chứng nhận đã bị thu hồi"),
-    }
-    return str(labels.get(code, code or ""))
 
 
 @dataclass
@@ -265,8 +252,16 @@ def _facility_list(ws: Worksheet, data: ReportData, ind: dict) -> None:
         ws,
         title,
         _subtitle(data) + " — " + _("danh sách cơ sở và lý do chưa đạt"),
-        [_("Mã cơ sở"), _("Tên cơ sở"), _("Huyện"), _("Ngành"), _("Được tính"), _("Lý do")],
-        [14, 40, 10, 24, 12, 36],
+        [
+            _("Mã cơ sở"),
+            _("Tên cơ sở"),
+            _("Huyện"),
+            _("Ngành"),
+            _("Được tính"),
+            _("Lý do"),
+            _("Mã lý do (reason)"),
+        ],
+        [14, 40, 10, 24, 12, 36, 20],
     )
     for row, item in enumerate(data.facilities.get(ind["code"], []), start=HEADER_ROW + 1):
         _text(ws, row, 1, item["code"])
@@ -275,7 +270,9 @@ def _facility_list(ws: Worksheet, data: ReportData, ind: dict) -> None:
         _text(ws, row, 4, item["sector"])
         counted = ws.cell(row=row, column=5, value=_("Có") if item["counted"] else _("Không"))
         counted.fill = MET_FILL if item["counted"] else NOT_MET_FILL
-        _text(ws, row, 6, reason_label(item["reason"]) if item["reason"] else "")
+        _text(ws, row, 6, label_of(Reason, item["reason"]))
+        # The code beside the words, for scripts that read the workbook.
+        _text(ws, row, 7, item["reason"] or "")
 
 
 def _series(ws: Worksheet, data: ReportData) -> None:

@@ -13,10 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.choices import Reason, label_of
 from compliance.indicators import compute_indicators, compute_series, facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
-from compliance.views.labels import REASON_LABELS
 from facilities.access import facilities_for
 from facilities.models import District, Sector
 from facilities.views import STAFF_ROLES, role_required
@@ -158,7 +158,7 @@ def indicator_facilities(request, code: str):
                     **r.to_dict(),
                     "district_name": district_names.get(r.district, r.district),
                     "sector_name": sectors.get(r.sector, r.sector),
-                    "reason_label": REASON_LABELS.get(r.reason, r.reason) if r.reason else "",
+                    "reason_label": label_of(Reason, r.reason),
                 }
                 for r in rows
             ],

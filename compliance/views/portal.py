@@ -7,9 +7,10 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 
+from compliance.choices import ComplianceStatus, label_of
 from compliance.models import Certificate
 from compliance.selectors import facilities_with_status
-from compliance.views.labels import COMPLIANCE_STATUS_LABELS, status_css
+from compliance.views.labels import status_css
 from facilities.access import enterprises_for, facilities_for, restrict_inspection_rows
 from facilities.choices import Role
 from facilities.views import role_required
@@ -37,7 +38,7 @@ def portal(request):
         .order_by("code")
     )
     for facility in facilities:
-        facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+        facility.compliance_label = label_of(ComplianceStatus, facility.compliance_status)
         facility.compliance_css = status_css(facility.compliance_status)
         current = [c for c in facility.certificates.all() if c.status_on(today) == "valid"]
         facility.current_certificate = current[0] if current else None

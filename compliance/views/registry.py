@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.choices import CertificateStatus
+from compliance.choices import CertificateStatus, ComplianceStatus, Reason, label_of
 from compliance.filtersets import FacilityStatusFilterSet
 from compliance.selectors import facilities_with_status
-from compliance.views.labels import COMPLIANCE_STATUS_LABELS, REASON_LABELS, status_css
+from compliance.views.labels import status_css
 from facilities.access import (
     can_inspect,
     can_read_history,
@@ -86,7 +86,7 @@ def facility_list(request):
 
 def _decorate(facility) -> None:
     """Labels and badge colours of the annotated standing (display only)."""
-    facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+    facility.compliance_label = label_of(ComplianceStatus, facility.compliance_status)
     facility.compliance_css = status_css(facility.compliance_status)
     facility.certificate_label = (
         CertificateStatus(facility.certificate_status).label
@@ -125,16 +125,18 @@ def facility_detail(request, pk: int):
             Prefetch("findings", queryset=Finding.objects.order_by("id")),
         )
     )
-    reason_code = None if facility.compliance_status == "compliant" else facility.compliance_status
+    reason_code = (
+        None
+        if facility.compliance_status == ComplianceStatus.COMPLIANT
+        else facility.compliance_status
+    )
     return render(
         request,
         "compliance/facility_detail.html",
         {
             "facility": facility,
-            "reason_label": REASON_LABELS.get(reason_code, "") if reason_code else "",
-            "certificate_reason_label": REASON_LABELS.get(facility.certificate_reason, "")
-            if facility.certificate_reason
-            else "",
+            "reason_label": label_of(Reason, reason_code),
+            "certificate_reason_label": label_of(Reason, facility.certificate_reason),
             "certificates": certificates,
             "measures": measures,
             "inspections": inspections,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compliance.choices import Reason, label_of
 from compliance.indicators import rules
 from compliance.indicators.selectors import (
     annual_report_diff,
@@ -23,7 +24,6 @@ from compliance.indicators.selectors import (
 )
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
-from compliance.views.labels import REASON_LABELS
 from facilities.access import can_manage_registry, can_read_history
 from facilities.views import STAFF_ROLES, role_required
 
@@ -61,7 +61,7 @@ def report_list(request):
 
 
 def _rows_with_labels(rows: list[dict]) -> list[dict]:
-    return [{**row, "reason_label": REASON_LABELS.get(row.get("reason"), "")} for row in rows]
+    return [{**row, "reason_label": label_of(Reason, row.get("reason"))} for row in rows]
 
 
 @role_required(*STAFF_ROLES)
@@ -105,7 +105,7 @@ def _state_label(state: dict | None) -> str:
         return _("không thuộc đối tượng tính")
     if state["counted"]:
         return _("đạt")
-    return str(REASON_LABELS.get(state["reason"], state["reason"]))
+    return label_of(Reason, state["reason"])
 
 
 @require_POST
