@@ -24,7 +24,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.indicators import rules
@@ -170,7 +170,7 @@ class FacilityRow:
         }
 
 
-def _scoped(
+def scoped(
     queryset: QuerySet | None, district: str | None, sector: str | None
 ) -> QuerySet[Facility]:
     queryset = Facility.objects.all() if queryset is None else queryset
@@ -201,14 +201,6 @@ def population_q(code: str, as_of: datetime.date) -> Q:
     raise UnknownIndicator(code)
 
 
-# Which annotation of facilities_with_status says a facility is counted, per indicator.
-_COUNTED_Q = {
-    rules.ESTABLISHMENTS_MEETING_STANDARDS: Q(compliance_status=ComplianceStatus.COMPLIANT),
-    rules.NEW_PRODUCTION_CLEAN_TECH: Q(has_verified_measure=True),
-    rules.BUSINESSES_CERTIFIED: Q(has_valid_certificate=True),
-}
-
-
 def compute_indicators(
     as_of: datetime.date,
     *,
@@ -225,38 +217,10 @@ def compute_indicators(
     ``queryset`` narrows the facilities further (defaults to all).
     """
     cells = counts_by_unit(as_of, district=district, sector=sector, restrict=queryset)
-    return _report_from_cells(as_of, district, sector, cells)
+    return report_from_cells(as_of, district, sector, cells)
 
 
-def compute_indicators_annotated(
-    as_of: datetime.date,
-    *,
-    district: str | None = None,
-    sector: str | None = None,
-    queryset: QuerySet[Facility] | None = None,
-) -> IndicatorReport:
-    """The same figures as ``compute_indicators``, from the ORM: the facilities active on
-    ``as_of``, annotated by ``facilities_with_status``, grouped by (district, sector) with
-    conditional counts. ONE query too, but with correlated subqueries per facility —
-    several times slower on large registries; kept as an independent second
-    implementation (the tests check all of them agree) and for the benchmark.
-    """
-    base = _scoped(queryset, district, sector).filter(active_on(as_of))
-    aggregates = {}
-    for code in rules.CODES:
-        population = population_q(code, as_of)
-        aggregates[f"{code}__p"] = Count("pk", filter=population)
-        aggregates[f"{code}__n"] = Count("pk", filter=population & _COUNTED_Q[code])
-    cells = (
-        facilities_with_status(base, as_of)
-        .order_by()
-        .values("district_id", "sector_id")
-        .annotate(**aggregates)
-    )
-    return _report_from_cells(as_of, district, sector, list(cells))
-
-
-def _report_from_cells(
+def report_from_cells(
     as_of: datetime.date, district: str | None, sector: str | None, cells: list[dict]
 ) -> IndicatorReport:
     """Roll the (district, sector) cells up into the scope, its districts and sectors."""
@@ -299,7 +263,7 @@ def facility_rows(
     if code not in rules.BY_CODE:
         raise UnknownIndicator(code)
     rows = (
-        facilities_with_status(_scoped(queryset, district, sector), as_of)
+        facilities_with_status(scoped(queryset, district, sector), as_of)
         .filter(population_q(code, as_of))
         .order_by("code")
         .values(
@@ -455,5 +419,5 @@ def compute_snapshot(as_of: datetime.date) -> Snapshot:
             rows[code].append(row)
             cell[f"{code}__p"] += 1
             cell[f"{code}__n"] += row.counted
-    report = _report_from_cells(as_of, None, None, list(cells.values()))
+    report = report_from_cells(as_of, None, None, list(cells.values()))
     return Snapshot(report=report, rows=rows)
