@@ -42,24 +42,14 @@ from compliance.excel.models import ExcelJob
 from compliance.excel.report_workbook import build_report_workbook, report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
+from compliance.history import TRACKED, HistoryFilters, end_of_day, history_stream, start_of_day
 from compliance.indicators import rules
 from compliance.indicators.api import ReadsProvinceFigures
-from compliance.models import Certificate, CleanTechMeasure
 from facilities.access import can_manage_registry, can_read_history, role_of
-from facilities.models import Enterprise, Facility
 from inspections.filtersets import InspectionFilterSet
-from inspections.models import Finding, Inspection
 from inspections.selectors import findings_for, inspections_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HISTORY_MODELS = {
-    "enterprise": Enterprise,
-    "facility": Facility,
-    "certificate": Certificate,
-    "clean_tech_measure": CleanTechMeasure,
-    "inspection": Inspection,
-    "finding": Finding,
-}
 
 
 class HasRegistryRole(BasePermission):
@@ -269,7 +259,7 @@ class HistoryExport(ExcelAPIView):
     @extend_schema(
         summary="The change history as a workbook (administrators and auditors)",
         parameters=[
-            OpenApiParameter("model", OpenApiTypes.STR, enum=list(HISTORY_MODELS)),
+            OpenApiParameter("model", OpenApiTypes.STR, enum=list(TRACKED)),
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
@@ -279,9 +269,8 @@ class HistoryExport(ExcelAPIView):
         if not can_read_history(request.user):
             raise PermissionDenied
         label = request.query_params.get("model")
-        if label and label not in HISTORY_MODELS:
+        if label and label not in TRACKED:
             return Response({"model": [_("Bảng không hợp lệ.")]}, status=400)
-        models = {label: HISTORY_MODELS[label]} if label else HISTORY_MODELS
         bounds = {}
         for name in ("since", "until"):
             raw = request.query_params.get(name)
@@ -290,12 +279,13 @@ class HistoryExport(ExcelAPIView):
                     day = datetime.date.fromisoformat(raw)
                 except ValueError:
                     return Response({name: [_("Ngày dạng YYYY-MM-DD.")]}, status=400)
-                moment = datetime.datetime.combine(
-                    day + datetime.timedelta(days=1 if name == "until" else 0),
-                    datetime.time.min,
-                )
-                bounds[name] = timezone.make_aware(moment)
-        handle = write_history(models, since=bounds.get("since"), until=bounds.get("until"))
+                bounds[name] = end_of_day(day) if name == "until" else start_of_day(day)
+        filters = HistoryFilters(
+            models=(label,) if label else (),
+            since=bounds.get("since"),
+            until=bounds.get("until"),
+        )
+        handle = write_history(history_stream(request.user, filters))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -35,7 +35,7 @@ from compliance.indicators.selectors import (
 )
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
-from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
+from facilities.access import can_manage_registry, facilities_for, role_of
 from facilities.choices import Role
 
 STAFF_ROLES = (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR)
@@ -310,5 +310,5 @@ class AnnualReportDiffView(APIView):
         report = annual_report_get(year)
         if report is None:
             raise NotFound(_("Báo cáo năm %(year)s chưa được công bố.") % {"year": year})
-        diff = annual_report_diff(report, with_history=can_read_history(request.user))
+        diff = annual_report_diff(report, reader=request.user)
         return Response(diff.to_dict())

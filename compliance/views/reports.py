@@ -24,7 +24,7 @@ from compliance.indicators.selectors import (
 )
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
-from facilities.access import can_manage_registry, can_read_history
+from facilities.access import can_manage_registry
 from facilities.views import STAFF_ROLES, role_required
 
 # The annual report workbook of the Excel feature, linked when that route exists.
@@ -81,7 +81,7 @@ def report_detail(request, year: int):
     }
     if report is not None:
         context["figures"] = report.figures["indicators"]
-        diff = annual_report_diff(report, with_history=can_read_history(request.user))
+        diff = annual_report_diff(report, reader=request.user)
         context["diff"] = diff
         for difference in diff.facilities:
             difference.published_label = _state_label(difference.published)
