@@ -240,6 +240,7 @@ def test_copy_create_writes_the_same_rows_and_history_as_bulk_create(inspector_t
     # Later writes get fresh keys: the sequences were advanced, not bypassed.
     later = InspectionFactory(facility=facility)
     assert later.pk > inspection.pk
+    later.summary = "sửa"
     later.save()
     assert later.history.count() == 2
 
