@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from facilities.choices import Activity
+from facilities.dates import validate_date
 from facilities.models import District, Enterprise, Facility, Sector
 from facilities.text import search_key
 
@@ -89,7 +90,9 @@ class FacilityFilterSet(django_filters.FilterSet):
     activity = django_filters.ChoiceFilter(choices=Activity.choices, label=_("Loại hình"))
     enterprise = IdFilter(field_name="enterprise_id", label=_("Mã định danh doanh nghiệp"))
     active_on = django_filters.DateFilter(
-        method="filter_active_on", label=_("Đang hoạt động vào ngày (YYYY-MM-DD)")
+        validators=[validate_date],
+        method="filter_active_on",
+        label=_("Đang hoạt động vào ngày (YYYY-MM-DD)"),
     )
 
     class Meta:

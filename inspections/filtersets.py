@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from facilities.dates import validate_date
 from facilities.filtersets import IdFilter, district_filter
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
@@ -19,10 +20,16 @@ class InspectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Trạng thái"))
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Kết quả"))
     visited_after = django_filters.DateFilter(
-        field_name="visited_on", lookup_expr="gte", label=_("Kiểm tra từ ngày (kể cả ngày này)")
+        validators=[validate_date],
+        field_name="visited_on",
+        lookup_expr="gte",
+        label=_("Kiểm tra từ ngày (kể cả ngày này)"),
     )
     visited_before = django_filters.DateFilter(
-        field_name="visited_on", lookup_expr="lte", label=_("Kiểm tra đến ngày (kể cả ngày này)")
+        validators=[validate_date],
+        field_name="visited_on",
+        lookup_expr="lte",
+        label=_("Kiểm tra đến ngày (kể cả ngày này)"),
     )
 
     class Meta:
@@ -50,7 +57,9 @@ class FindingFilterSet(django_filters.FilterSet):
     inspection = IdFilter(field_name="inspection_id", label=_("Mã định danh đợt kiểm tra"))
     facility = IdFilter(field_name="inspection__facility_id", label=_("Mã định danh cơ sở"))
     overdue_on = django_filters.DateFilter(
-        method="filter_overdue_on", label=_("Quá hạn khắc phục vào ngày (YYYY-MM-DD)")
+        validators=[validate_date],
+        method="filter_overdue_on",
+        label=_("Quá hạn khắc phục vào ngày (YYYY-MM-DD)"),
     )
 
     class Meta:

@@ -38,6 +38,7 @@ from compliance.history import (
 from facilities.access import can_read_own_history
 from facilities.api.pagination import RegistryPagination
 from facilities.api.views import RegistryViewSet
+from facilities.dates import validate_date
 from facilities.filtersets import MAX_ID
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -47,8 +48,8 @@ class HistoryQueryForm(forms.Form):
     model = forms.ChoiceField(choices=[(k, k) for k in TRACKED], required=False)
     object_id = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     user = forms.CharField(max_length=150, required=False)
-    since = forms.DateTimeField(required=False)
-    until = forms.DateTimeField(required=False)
+    since = forms.DateTimeField(required=False, validators=[validate_date])
+    until = forms.DateTimeField(required=False, validators=[validate_date])
     after = forms.CharField(max_length=200, required=False)
     before = forms.CharField(max_length=200, required=False)
 

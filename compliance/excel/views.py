@@ -12,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,9 +43,9 @@ from compliance.excel.report_workbook import build_report_workbook, report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
 from compliance.history import TRACKED, HistoryFilters, end_of_day, history_stream, start_of_day
-from compliance.indicators import rules
 from compliance.indicators.api import ReadsProvinceFigures
 from facilities.access import can_manage_registry, can_read_history, role_of
+from facilities.dates import validate_date, validate_year
 from inspections.filtersets import InspectionFilterSet
 from inspections.selectors import findings_for, inspections_for
 
@@ -279,6 +279,10 @@ class HistoryExport(ExcelAPIView):
                     day = datetime.date.fromisoformat(raw)
                 except ValueError:
                     return Response({name: [_("Ngày dạng YYYY-MM-DD.")]}, status=400)
+                try:
+                    validate_date(day)
+                except ValidationError as exc:
+                    return Response({name: exc.messages}, status=400)
                 bounds[name] = end_of_day(day) if name == "until" else start_of_day(day)
         filters = HistoryFilters(
             models=(label,) if label else (),
@@ -305,18 +309,13 @@ class ReportWorkbook(ExcelAPIView):
         responses=OpenApiTypes.BINARY,
     )
     def get(self, request):
-        today = timezone.localdate()
-        raw = request.query_params.get("year", "")
-        if not raw.strip().isdigit() or not (rules.MIN_YEAR <= int(raw) <= rules.max_year(today)):
-            return Response(
-                {
-                    "year": [
-                        _("Năm phải từ %(min)s đến %(max)s.")
-                        % {"min": rules.MIN_YEAR, "max": rules.max_year(today)}
-                    ]
-                },
-                status=400,
-            )
+        raw = request.query_params.get("year", "").strip()
+        try:
+            if not raw.isdigit() or len(raw) > 6:
+                raise ValidationError(_("Năm phải là một số nguyên, ví dụ 2020."))
+            validate_year(int(raw))
+        except ValidationError as exc:
+            return Response({"year": exc.messages}, status=400)
         year = int(raw)
         data = report_data(year)
         response = HttpResponse(build_report_workbook(data), content_type=XLSX)

@@ -23,6 +23,7 @@ from compliance.history import (
 )
 from facilities.access import can_read_history
 from facilities.choices import Role
+from facilities.dates import validate_date
 from facilities.models import District
 from facilities.views import querystring_without, role_required
 from inspections.forms import DateInput
@@ -42,8 +43,12 @@ class ChangeLogForm(forms.Form):
         choices=[("", _("Tất cả"))]
         + [(key, capfirst(model._meta.verbose_name)) for key, model in TRACKED.items()],
     )
-    since = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())
+    since = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=DateInput(), validators=[validate_date]
+    )
+    until = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=DateInput(), validators=[validate_date]
+    )
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),

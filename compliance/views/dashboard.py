@@ -18,6 +18,7 @@ from compliance.indicators import compute_indicators, compute_series, facility_r
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
 from facilities.access import facilities_for
+from facilities.dates import validate_date
 from facilities.models import District, Sector
 from facilities.views import STAFF_ROLES, role_required
 from inspections.forms import DateInput
@@ -26,7 +27,12 @@ from inspections.forms import DateInput
 class ScopeForm(forms.Form):
     """The date and scope of the figures; an invalid value falls back to the default."""
 
-    as_of = forms.DateField(label=_("Tính đến ngày"), required=False, widget=DateInput())
+    as_of = forms.DateField(
+        label=_("Tính đến ngày"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date],
+    )
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),
