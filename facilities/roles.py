@@ -10,7 +10,7 @@ from facilities.choices import Role
 
 REGISTRY_MODELS = {
     "facilities": ["district", "sector", "enterprise", "facility"],
-    "inspections": ["inspection", "finding"],
+    "inspections": ["inspection", "finding", "attachment"],
     "compliance": ["certificate", "cleantechmeasure"],
 }
 
