@@ -74,7 +74,7 @@ class Certificate(RegistryModel):
             raise ValidationError(errors)
 
     def status_on(self, day: datetime.date) -> str:
-        """valid / expired / revoked / not_yet_valid on ``day`` (indicators.md)."""
+        """valid / expired / revoked / not_yet_valid on ``day`` (docs/methodology.md)."""
         if self.revoked_on is not None and self.revoked_on <= day:
             return CertificateStatus.REVOKED
         if day < self.issued_on:
@@ -168,7 +168,7 @@ class AnnualReport(models.Model):
 
     Written once by ``compliance.services.annual_report_publish`` and never again: the
     model, its queryset and its admin refuse every change and deletion. ``figures`` is
-    the engine's JSON of that date (api.md shape); ``rows`` holds, per indicator code,
+    the engine's JSON of that date (docs/api.md shape); ``rows`` holds, per indicator code,
     every facility of the population with ``counted`` and ``reason`` as they stood; the
     rule settings in force are kept beside them so that a later change of settings
     explains a difference.

@@ -1,11 +1,11 @@
-"""Set-based reads of each facility's standing on a date (indicators.md, "Terms").
+"""Set-based reads of each facility's standing on a date (docs/methodology.md, "Terms").
 
 ``facilities_with_status(queryset, as_of)`` annotates any Facility queryset, in one SQL
 statement, with everything the three indicators and the facility pages need:
 
 * ``is_active``, ``is_new_build``, ``is_production``, ``is_business``;
 * ``compliance_status`` (compliant / not_assessed / assessment_expired / non_compliant /
-  overdue_remediation), evaluated in the order of indicators.md;
+  overdue_remediation), evaluated in the order of docs/methodology.md;
 * ``certificate_status`` (valid / expired / revoked / not_yet_valid, or None when the
   facility never had a certificate) and ``certificate_reason`` (None when valid);
 * ``has_verified_measure``.

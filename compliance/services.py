@@ -29,7 +29,7 @@ def measure_verify(
 ) -> CleanTechMeasure:
     """Record that an inspector saw ``measure`` in place on ``verified_on``, and who.
 
-    Only verified measures count for the new-build indicator (indicators.md).
+    Only verified measures count for the new-build indicator (docs/methodology.md).
     """
     if not can_inspect(user, measure.facility):
         raise PermissionDenied(_("Cơ sở này không thuộc địa bàn được giao cho bạn."))

@@ -220,7 +220,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Registry rules (indicators.md) ---------------------------------------------------
+# --- Registry rules (docs/methodology.md) ---------------------------------------------------
 # First day of operation that makes a facility a "new build": the date of Decision 1498.
 NEW_BUILD_SINCE = env.str("NEW_BUILD_SINCE", default="2012-11-30")
 # How many years a finalized inspection keeps a facility's assessment current.

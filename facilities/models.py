@@ -143,7 +143,7 @@ class District(models.Model):
 
 
 class Sector(models.Model):
-    """An economic sector named in the green-growth plan (code as in api.md)."""
+    """An economic sector named in the green-growth plan (code as in docs/api.md)."""
 
     code = models.CharField(_("mã"), max_length=40, primary_key=True)
     name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=120)

@@ -40,7 +40,7 @@ class InspectionFilterSet(django_filters.FilterSet):
 def overdue_on_q(day, prefix: str = "") -> Q:
     """Findings of a finalized inspection whose deadline passed before ``day`` unresolved.
 
-    The same rule as ``has_overdue_action`` in compliance.selectors (indicators.md).
+    The same rule as ``has_overdue_action`` in compliance.selectors (docs/methodology.md).
     """
     return Q(
         **{

@@ -76,7 +76,7 @@ class ChangeSerializer(serializers.Serializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    """One change to one object (api.md, "Change history")."""
+    """One change to one object (docs/api.md, "Change history")."""
 
     id = serializers.IntegerField(help_text=_("Mã dòng lịch sử (duy nhất trong một model)."))
     model = serializers.ChoiceField(choices=list(TRACKED))

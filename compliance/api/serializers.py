@@ -27,7 +27,7 @@ class FacilitySerializer(ValidatedModelSerializer):
     compliance_status = serializers.ChoiceField(
         choices=ComplianceStatus.choices,
         read_only=True,
-        help_text=_("Tình trạng tuân thủ hôm nay (indicators.md)."),
+        help_text=_("Tình trạng tuân thủ hôm nay (docs/methodology.md)."),
     )
     certificate_status = serializers.ChoiceField(
         choices=CertificateStatus.choices,

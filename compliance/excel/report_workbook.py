@@ -5,7 +5,7 @@ indicator with the reason each facility is not counted; the yearly series with a
 chart per indicator and its target line. Every sheet has a title, frozen header rows,
 set column widths and A4 landscape page setup.
 
-The workbook is drawn from a ``ReportData`` — plain dicts in the API's shapes (api.md,
+The workbook is drawn from a ``ReportData`` — plain dicts in the API's shapes (docs/api.md,
 "Indicators") — so a live computation and a published report's frozen snapshot print
 the same way.
 """

@@ -1,4 +1,4 @@
-"""Compliance indicators: the three targets of the green-growth plan (indicators.md).
+"""Compliance indicators: the three targets of the green-growth plan (docs/methodology.md).
 
 Import the public interface from here::
 

@@ -1,4 +1,4 @@
-"""REST endpoints of the indicators (api.md, "Indicators") and of the annual reports.
+"""REST endpoints of the indicators (docs/api.md, "Indicators") and of the annual reports.
 
 Who may read what (documented in docs/api.md's addendum and in the lead's report):
 

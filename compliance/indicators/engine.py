@@ -35,7 +35,7 @@ from facilities.models import Facility, new_build_since
 
 
 class UnknownIndicator(ValueError):
-    """Raised for an indicator code that indicators.md does not define."""
+    """Raised for an indicator code that docs/methodology.md does not define."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class IndicatorFigures:
         ]
 
     def to_dict(self) -> dict:
-        """api.md, Indicators: one entry of ``indicators``."""
+        """docs/api.md, Indicators: one entry of ``indicators``."""
         return {
             "code": self.code,
             "title": self.title,
@@ -137,7 +137,7 @@ class IndicatorReport:
         raise KeyError(code)
 
     def to_dict(self) -> dict:
-        """Exactly the JSON of api.md's Indicators section."""
+        """Exactly the JSON of docs/api.md's Indicators section."""
         return {
             "as_of": self.as_of.isoformat(),
             "scope": {"district": self.district, "sector": self.sector},
@@ -158,7 +158,7 @@ class FacilityRow:
     reason: str | None
 
     def to_dict(self) -> dict:
-        """api.md: ``{"facility","code","name","district","sector","counted","reason"}``."""
+        """docs/api.md: ``{"facility","code","name","district","sector","counted","reason"}``."""
         return {
             "facility": self.facility,
             "code": self.code,
@@ -317,7 +317,7 @@ class SeriesPoint:
         raise KeyError(code)
 
     def to_dict(self) -> dict:
-        """api.md: ``{"year", "as_of", "indicators": [{code, numerator, population,
+        """docs/api.md: ``{"year", "as_of", "indicators": [{code, numerator, population,
         value, met}]}``."""
         return {
             "year": self.year,

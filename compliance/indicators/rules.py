@@ -1,4 +1,4 @@
-"""The three indicators as pure data and pure functions (indicators.md).
+"""The three indicators as pure data and pure functions (docs/methodology.md).
 
 Everything that turns counts into figures lives here — value, met, targets, codes,
 titles — so that the engine, the series, the annual reports, the API, the pages, the

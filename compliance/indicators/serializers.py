@@ -1,6 +1,6 @@
 """Query parameters and (documentation-only) response shapes of the indicators API.
 
-Responses are built by the engine's ``to_dict()`` (api.md, exactly); the response
+Responses are built by the engine's ``to_dict()`` (docs/api.md, exactly); the response
 serializers below describe those shapes for drf-spectacular. Parameter serializers
 turn bad input into 400 with a Vietnamese message, never a 500.
 """

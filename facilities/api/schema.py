@@ -1,4 +1,4 @@
-"""OpenAPI generation: the error shapes and headers every operation shares (api.md)."""
+"""OpenAPI generation: the error shapes and headers every operation shares (docs/api.md)."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes

@@ -23,7 +23,7 @@ from tests.factories import (
 
 @pytest.fixture
 def worked_example(db, admin_user):
-    """indicators.md's worked example: facilities A–D on 31/12/2020."""
+    """docs/methodology.md's worked example: facilities A–D on 31/12/2020."""
     with change_context(user=admin_user, reason="test"):
         a = FacilityFactory(
             code="A", activity="production", operating_since=datetime.date(2015, 3, 1)

@@ -1,4 +1,4 @@
-"""Every write path leaves a history row with who and why (issue 2, item 2).
+"""Every write path leaves a history row with who and why.
 
 Paths: the admin change form (with its "reason for change" field), the ORM inside
 ``change_context``, and the bulk helpers that replace bulk_create / bulk_update /

@@ -1,5 +1,5 @@
 """Every page × every persona: 200 for those who may use it, 403 for a role that may
-not, 404 for an object the user may not see (architecture.md, house rule 7)."""
+not, 404 for an object the user may not see (docs/architecture.md, house rule 7)."""
 
 import pytest
 

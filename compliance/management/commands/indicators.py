@@ -4,7 +4,7 @@
 
 Without ``--json``: a table of value, target, met and numerator/population for each
 indicator, then the same by district and by sector. ``--json`` prints exactly the JSON
-of ``GET /api/v1/indicators/`` (api.md).
+of ``GET /api/v1/indicators/`` (docs/api.md).
 """
 
 from __future__ import annotations
