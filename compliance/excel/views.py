@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,19 +43,14 @@ from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
 from compliance.history import TRACKED, HistoryFilters, end_of_day, history_stream, start_of_day
 from compliance.indicators.api import ReadsProvinceFigures
-from facilities.access import can_manage_registry, can_read_history, role_of
+from facilities.access import can_manage_registry, can_read_history
+from facilities.api.permissions import HasRegistryRole
 from facilities.dates import validate_date, validate_year
+from facilities.views import capability_required
 from inspections.filtersets import InspectionFilterSet
 from inspections.selectors import findings_for, inspections_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class HasRegistryRole(BasePermission):
-    """Any registry role (anonymous: 401; a login without a role: 403)."""
-
-    def has_permission(self, request, view):
-        return role_of(request.user) is not None
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -73,7 +67,7 @@ class IsRegistryAdmin(BasePermission):
     """Registry administrators only (anonymous: 401; other roles: 403)."""
 
     def has_permission(self, request, view):
-        return role_of(request.user) is not None and can_manage_registry(request.user)
+        return can_manage_registry(request.user)
 
 
 class ExcelAPIView(APIView):
@@ -326,16 +320,10 @@ class ReportWorkbook(ExcelAPIView):
 # --- the import page (HTML) -----------------------------------------------------------
 
 
-def _admin_only(request) -> None:
-    if not can_manage_registry(request.user):
-        raise PermissionDenied
-
-
-@login_required
+@capability_required(can_manage_registry)
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     """Upload a workbook: its dry run starts as a job, then the job page shows it."""
-    _admin_only(request)
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -368,10 +356,9 @@ def import_page(request):
     )
 
 
-@login_required
+@capability_required(can_manage_registry)
 def job_page(request, pk):
     """A job's progress bar, then its report; a valid dry run offers the commit."""
-    _admin_only(request)
     job = get_object_or_404(ExcelJob, pk=pk, user=request.user)
     result = job.result or {}
     return render(
@@ -389,11 +376,10 @@ def job_page(request, pk):
     )
 
 
-@login_required
+@capability_required(can_manage_registry)
 @require_http_methods(["POST"])
 def commit_page(request, pk):
     """Commit the file of a dry run the user has seen."""
-    _admin_only(request)
     dry_run = get_object_or_404(
         ExcelJob, pk=pk, user=request.user, kind=ExcelJob.Kind.IMPORT_DRY_RUN
     )

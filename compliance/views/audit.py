@@ -22,10 +22,9 @@ from compliance.history import (
     start_of_day,
 )
 from facilities.access import can_read_history
-from facilities.choices import Role
 from facilities.dates import validate_date
 from facilities.models import District
-from facilities.views import querystring_without, role_required
+from facilities.views import capability_required, querystring_without
 from inspections.forms import DateInput
 
 PER_PAGE = 50
@@ -81,7 +80,7 @@ class ChangeLogForm(forms.Form):
         )
 
 
-@role_required(Role.ADMIN, Role.AUDITOR)
+@capability_required(can_read_history)
 def changelog(request):
     """Every change to registry data, newest first, filtered; 50 a page.
 
@@ -119,7 +118,7 @@ def changelog(request):
     )
 
 
-@role_required(Role.ADMIN, Role.AUDITOR)
+@capability_required(can_read_history)
 def object_history(request, model: str, pk: int):
     """One object's history as a timeline, each version with what it changed."""
     if model not in TRACKED or not can_read_history(request.user):

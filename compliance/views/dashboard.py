@@ -17,10 +17,10 @@ from compliance.choices import Reason, label_of
 from compliance.indicators import compute_indicators, compute_series, facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
-from facilities.access import facilities_for
+from facilities.access import can_read_province_figures, facilities_for
 from facilities.dates import validate_date
 from facilities.models import District, Sector
-from facilities.views import STAFF_ROLES, role_required
+from facilities.views import capability_required
 from inspections.forms import DateInput
 
 
@@ -69,7 +69,7 @@ def _series_to_year(today: datetime.date) -> int:
     return today.year if (today.month, today.day) == (12, 31) else today.year - 1
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def dashboard(request):
     """Indicators on the chosen date, yearly series chart, district and sector tables."""
     form = ScopeForm(request.GET or None)
@@ -131,7 +131,7 @@ class BehindForm(ScopeForm):
     )
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def indicator_facilities(request, code: str):
     """The population of one indicator: every facility, counted or not, and why not."""
     if code not in BY_CODE:

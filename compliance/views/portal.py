@@ -11,16 +11,20 @@ from compliance.choices import ComplianceStatus, label_of
 from compliance.models import Certificate
 from compliance.selectors import facilities_with_status
 from compliance.views.labels import status_css
-from facilities.access import enterprises_for, facilities_for, restrict_inspection_rows
-from facilities.choices import Role
-from facilities.views import role_required
+from facilities.access import (
+    can_use_portal,
+    enterprises_for,
+    facilities_for,
+    restrict_inspection_rows,
+)
+from facilities.views import capability_required
 from inspections.models import Finding, Inspection
 
 # From how many days before expiry a certificate is shown with a warning.
 EXPIRY_WARNING_DAYS = 90
 
 
-@role_required(Role.BUSINESS)
+@capability_required(can_use_portal)
 def portal(request):
     """Facilities with certificate validity and days to expiry, open corrective actions
     with their deadlines, and finalized inspection results. Four queries."""

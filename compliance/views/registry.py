@@ -19,10 +19,11 @@ from compliance.views.labels import status_css
 from facilities.access import (
     can_inspect,
     can_read_history,
+    can_read_province_figures,
     facilities_for,
     restrict_inspection_rows,
 )
-from facilities.views import STAFF_ROLES, paginate, querystring_without, role_required
+from facilities.views import capability_required, paginate, querystring_without
 from inspections.models import Finding, Inspection
 
 # The certificate standing of a facility that never had one (certificate_status is None).
@@ -56,7 +57,7 @@ class FacilityPageFilterSet(FacilityStatusFilterSet):
 LIST_FILTERS = ("q", "district", "sector", "activity", "compliance_status", "certificate_status")
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def facility_list(request):
     """Facilities the user may see, filtered, searched without diacritics, 50 a page."""
     today = timezone.localdate()

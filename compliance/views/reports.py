@@ -24,8 +24,8 @@ from compliance.indicators.selectors import (
 )
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
-from facilities.access import can_manage_registry
-from facilities.views import STAFF_ROLES, role_required
+from facilities.access import can_publish_reports, can_read_province_figures
+from facilities.views import capability_required
 
 # The annual report workbook of the Excel feature, linked when that route exists.
 WORKBOOK_PATH = "/api/v1/indicators/report.xlsx"
@@ -43,7 +43,7 @@ def _last_year() -> int:
     return timezone.localdate().year - 1
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_list(request):
     """Every year from 2012 to last year: published (by whom, when) or not yet."""
     published = {
@@ -56,7 +56,7 @@ def report_list(request):
     return render(
         request,
         "compliance/report_list.html",
-        {"years": years, "can_publish": can_manage_registry(request.user)},
+        {"years": years, "can_publish": can_publish_reports(request.user)},
     )
 
 
@@ -64,7 +64,7 @@ def _rows_with_labels(rows: list[dict]) -> list[dict]:
     return [{**row, "reason_label": label_of(Reason, row.get("reason"))} for row in rows]
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_detail(request, year: int):
     """Year ``year``: the published report and its differences from today's computation,
     or the draft computed now with a Publish button for administrators."""
@@ -75,7 +75,7 @@ def report_detail(request, year: int):
         "year": year,
         "as_of": rules.year_end(year),
         "report": report,
-        "can_publish": can_manage_registry(request.user) and report is None,
+        "can_publish": can_publish_reports(request.user) and report is None,
         "workbook_url": _workbook_url(year),
         "titles": {i.code: i.title for i in rules.INDICATORS},
     }
@@ -109,10 +109,10 @@ def _state_label(state: dict | None) -> str:
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_publish(request, year: int):
     """Freeze year ``year``'s report (administrators; the confirmation is the POST)."""
-    if not can_manage_registry(request.user):
+    if not can_publish_reports(request.user):
         raise PermissionDenied
     try:
         annual_report_publish(year=year, user=request.user)
