@@ -1,7 +1,5 @@
 """Certificates of meeting environmental standards and clean-technology measures."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from compliance.choices import CertificateStatus, MeasureCategory, MeasureKind
+from compliance.choices import MeasureCategory, MeasureKind
 from facilities.models import RegistryModel
 
 
@@ -72,16 +70,6 @@ class Certificate(RegistryModel):
             errors["revocation_reason"] = _("Cần ghi lý do thu hồi.")
         if errors:
             raise ValidationError(errors)
-
-    def status_on(self, day: datetime.date) -> str:
-        """valid / expired / revoked / not_yet_valid on ``day`` (docs/methodology.md)."""
-        if self.revoked_on is not None and self.revoked_on <= day:
-            return CertificateStatus.REVOKED
-        if day < self.issued_on:
-            return CertificateStatus.NOT_YET_VALID
-        if day > self.valid_until:
-            return CertificateStatus.EXPIRED
-        return CertificateStatus.VALID
 
 
 class CleanTechMeasure(RegistryModel):

@@ -31,14 +31,18 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
-from compliance.choices import CertificateStatus, ComplianceStatus, MeasureKind, Reason
+from compliance.choices import CertificateStatus, ComplianceStatus, Reason
 from compliance.models import Certificate, CleanTechMeasure
+from compliance.predicates import certificate_valid_on, measure_in_place_on, not_revoked_on
 from facilities.access import facilities_for, restrict_to_visible
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import new_build_since
-from inspections.choices import InspectionStatus, Outcome
+from facilities.predicates import active_on
+from inspections.choices import Outcome
 from inspections.models import Finding, Inspection
+from inspections.predicates import finalized_on, overdue_on
 
 
 def assessment_window_start(as_of: datetime.date, years: int | None = None) -> datetime.date:
@@ -54,9 +58,11 @@ def assessment_window_start(as_of: datetime.date, years: int | None = None) -> d
 
 
 def _finalized_inspections_until(as_of: datetime.date) -> QuerySet[Inspection]:
-    return Inspection.objects.filter(
-        facility=OuterRef("pk"), status=InspectionStatus.FINALIZED, visited_on__lte=as_of
-    ).order_by("-visited_on", "-id")
+    return (
+        Inspection.objects.filter(facility=OuterRef("pk"))
+        .filter(finalized_on(as_of))
+        .order_by("-visited_on", "-id")
+    )
 
 
 def _latest_certificate_until(as_of: datetime.date) -> QuerySet[Certificate]:
@@ -71,27 +77,16 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     latest = _finalized_inspections_until(as_of)
     latest_cert = _latest_certificate_until(as_of)
 
-    overdue_findings = Finding.objects.filter(
-        inspection__facility=OuterRef("pk"),
-        inspection__status=InspectionStatus.FINALIZED,
-        inspection__visited_on__lte=as_of,
-        deadline__isnull=False,
-        deadline__lt=as_of,
-    ).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
-
-    valid_certificates = Certificate.objects.filter(
-        facility=OuterRef("pk"), issued_on__lte=as_of, valid_until__gte=as_of
-    ).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
-
+    overdue_findings = Finding.objects.filter(inspection__facility=OuterRef("pk")).filter(
+        overdue_on(as_of)
+    )
+    valid_certificates = Certificate.objects.filter(facility=OuterRef("pk")).filter(
+        certificate_valid_on(as_of)
+    )
     future_certificates = Certificate.objects.filter(facility=OuterRef("pk"), issued_on__gt=as_of)
-
-    measures_in_place = CleanTechMeasure.objects.filter(
-        facility=OuterRef("pk"),
-        kind__in=[MeasureKind.CLEAN_TECHNOLOGY, MeasureKind.POLLUTION_CONTROL],
-        installed_on__lte=as_of,
-        verified_on__isnull=False,
-        verified_on__lte=as_of,
-    ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
+    measures_in_place = CleanTechMeasure.objects.filter(facility=OuterRef("pk")).filter(
+        measure_in_place_on(as_of)
+    )
 
     return queryset.annotate(
         latest_visited_on=Subquery(latest.values("visited_on")[:1]),
@@ -104,11 +99,7 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
         has_verified_measure=Exists(measures_in_place),
     ).annotate(
         is_active=Case(
-            When(
-                Q(operating_since__lte=as_of)
-                & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
-                then=Value(True),
-            ),
+            When(active_on(as_of), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -167,8 +158,8 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
 
 
 def certificate_status_q(status: str, day: datetime.date) -> Q:
-    """Certificates whose ``status_on(day)`` is ``status``, as a filter (one query)."""
-    not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+    """Certificates whose status on ``day`` is ``status``, as a filter (one query)."""
+    not_revoked = not_revoked_on(day)
     if status == CertificateStatus.REVOKED:
         return Q(revoked_on__lte=day)
     if status == CertificateStatus.NOT_YET_VALID:
@@ -176,7 +167,7 @@ def certificate_status_q(status: str, day: datetime.date) -> Q:
     if status == CertificateStatus.EXPIRED:
         return not_revoked & Q(issued_on__lte=day, valid_until__lt=day)
     if status == CertificateStatus.VALID:
-        return not_revoked & Q(issued_on__lte=day, valid_until__gte=day)
+        return certificate_valid_on(day)
     raise ValueError(status)
 
 
@@ -187,9 +178,27 @@ def facility_list(user, as_of: datetime.date) -> QuerySet:
     )
 
 
-def certificates_for(user) -> QuerySet[Certificate]:
-    """Certificates of the facilities ``user`` may see."""
-    return restrict_to_visible(Certificate.objects.all(), user).select_related("facility")
+def with_certificate_status(queryset: QuerySet[Certificate], day: datetime.date) -> QuerySet:
+    """Annotate certificates with ``status`` on ``day`` (valid / expired / revoked /
+    not_yet_valid), from the same predicates as the filters and the indicators."""
+    return queryset.annotate(
+        status=Case(
+            *(
+                When(certificate_status_q(status, day), then=Value(status))
+                for status in CertificateStatus.values
+            ),
+            output_field=CharField(),
+        )
+    )
+
+
+def certificates_for(user, day: datetime.date | None = None) -> QuerySet[Certificate]:
+    """Certificates of the facilities ``user`` may see, with their ``status`` on ``day``
+    (default today)."""
+    return with_certificate_status(
+        restrict_to_visible(Certificate.objects.all(), user).select_related("facility"),
+        day or timezone.localdate(),
+    )
 
 
 def measures_for(user) -> QuerySet[CleanTechMeasure]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from facilities.choices import Activity
 from facilities.dates import validate_date
 from facilities.models import District, Enterprise, Facility, Sector
+from facilities.predicates import active_on
 from facilities.text import search_key
 
 # Ids are 64-bit on both databases; a larger number can never match, and SQLite would
@@ -100,10 +100,4 @@ class FacilityFilterSet(django_filters.FilterSet):
         fields = ["q", "district", "sector", "activity", "enterprise", "active_on"]
 
     def filter_active_on(self, queryset, name, value):
-        """Operating on ``value``: started on or before it, not closed on or before it.
-
-        The same rule as ``is_active`` in compliance.selectors.facilities_with_status.
-        """
-        return queryset.filter(
-            Q(operating_since__lte=value) & (Q(closed_on__isnull=True) | Q(closed_on__gt=value))
-        )
+        return queryset.filter(active_on(value))

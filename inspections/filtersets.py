@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from facilities.dates import validate_date
 from facilities.filtersets import IdFilter, district_filter
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
+from inspections.predicates import overdue_on
 
 
 class InspectionFilterSet(django_filters.FilterSet):
@@ -37,20 +37,6 @@ class InspectionFilterSet(django_filters.FilterSet):
         fields = ["facility", "district", "status", "outcome", "visited_after", "visited_before"]
 
 
-def overdue_on_q(day, prefix: str = "") -> Q:
-    """Findings of a finalized inspection whose deadline passed before ``day`` unresolved.
-
-    The same rule as ``has_overdue_action`` in compliance.selectors (docs/methodology.md).
-    """
-    return Q(
-        **{
-            f"{prefix}inspection__status": InspectionStatus.FINALIZED,
-            f"{prefix}deadline__isnull": False,
-            f"{prefix}deadline__lt": day,
-        }
-    ) & (Q(**{f"{prefix}resolved_on__isnull": True}) | Q(**{f"{prefix}resolved_on__gt": day}))
-
-
 class FindingFilterSet(django_filters.FilterSet):
     """Findings by inspection, facility, and overdue on a date."""
 
@@ -67,4 +53,4 @@ class FindingFilterSet(django_filters.FilterSet):
         fields = ["inspection", "facility", "overdue_on"]
 
     def filter_overdue_on(self, queryset, name, value):
-        return queryset.filter(overdue_on_q(value))
+        return queryset.filter(overdue_on(value))

@@ -32,6 +32,7 @@ from compliance.indicators.series import counts_by_unit, counts_on_dates
 from compliance.selectors import ComplianceStatus, Reason, facilities_with_status
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import Facility, new_build_since
+from facilities.predicates import active_on
 
 
 class UnknownIndicator(ValueError):
@@ -179,11 +180,6 @@ def scoped(
     if sector is not None:
         queryset = queryset.filter(sector_id=sector)
     return queryset
-
-
-def active_on(as_of: datetime.date) -> Q:
-    """Facilities active on ``as_of``: operating since then and not closed by then."""
-    return Q(operating_since__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
 
 
 def population_q(code: str, as_of: datetime.date) -> Q:

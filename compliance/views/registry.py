@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import CertificateStatus, ComplianceStatus, Reason, label_of
 from compliance.filtersets import FacilityStatusFilterSet
-from compliance.selectors import facilities_with_status
+from compliance.selectors import facilities_with_status, with_certificate_status
 from compliance.views.labels import status_css
 from facilities.access import (
     can_inspect,
@@ -112,11 +112,10 @@ def facility_detail(request, pk: int):
         pk=pk,
     )
     _decorate(facility)
-    certificates = list(facility.certificates.all())
+    certificates = list(with_certificate_status(facility.certificates.all(), today))
     for certificate in certificates:
-        certificate.status_today = certificate.status_on(today)
-        certificate.status_label = CertificateStatus(certificate.status_today).label
-        certificate.status_css = status_css(certificate.status_today)
+        certificate.status_label = CertificateStatus(certificate.status).label
+        certificate.status_css = status_css(certificate.status)
     measures = list(facility.measures.select_related("verified_by"))
     inspections = list(
         restrict_inspection_rows(

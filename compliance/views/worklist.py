@@ -23,9 +23,9 @@ from facilities.access import (
 from facilities.models import Facility
 from facilities.views import capability_required
 from inspections.choices import InspectionStatus
-from inspections.filtersets import overdue_on_q
 from inspections.forms import DateInput
 from inspections.models import Finding, Inspection
+from inspections.predicates import overdue_on
 
 
 @capability_required(can_record_inspections)
@@ -55,7 +55,7 @@ def worklist(request):
         restrict_to_inspectable(
             Finding.objects.all(), request.user, facility_path="inspection__facility"
         )
-        .filter(overdue_on_q(today))
+        .filter(overdue_on(today))
         .select_related("inspection__facility")
         .order_by("deadline", "id")
     )
