@@ -46,8 +46,9 @@ from facilities.access import (
 from facilities.models import Enterprise, Facility, RegistryModel
 from inspections.models import Inspection
 
-# Columns that change on every save and say nothing to a reader.
-BOOKKEEPING_FIELDS = frozenset({"id", "version", "updated_at", "created_at", "search_key"})
+# Columns that change on every save and say nothing to a reader (the same ones a save
+# does not count as a change).
+BOOKKEEPING_FIELDS = RegistryModel.BOOKKEEPING_FIELDS
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 TYPE_LABELS = {"+": _("Tạo mới"), "~": _("Thay đổi"), "-": _("Xóa")}
 
@@ -441,7 +442,9 @@ def history_page(
     ``?page=N`` (kept for existing clients; its links carry cursors). Queries: the page
     of keys, then two per model present (``load_entries``).
     """
-    forward = before is not None
+    # Paging back (``before``) reads the rows just above the cursor in reverse order;
+    # ``after`` wins when both are given.
+    forward = after is None and before is not None
     if after is not None or before is not None:
         cursor = decode_cursor(after if after is not None else before)
         keys = _keys(user, filters, cursor, forward=not forward)

@@ -9,14 +9,11 @@ import datetime
 from django.db.models import Q
 
 from compliance.choices import MeasureKind
-
-
-def _field(path: str, name: str) -> str:
-    return f"{path}__{name}" if path else name
+from facilities.predicates import lookup
 
 
 def not_revoked_on(day: datetime.date, path: str = "") -> Q:
-    revoked_on = _field(path, "revoked_on")
+    revoked_on = lookup(path, "revoked_on")
     return Q(**{f"{revoked_on}__isnull": True}) | Q(**{f"{revoked_on}__gt": day})
 
 
@@ -25,7 +22,7 @@ def certificate_valid_on(day: datetime.date, path: str = "") -> Q:
     (both ends inclusive), not revoked by it (docs/methodology.md, "certificate valid
     on D")."""
     return Q(
-        **{f"{_field(path, 'issued_on')}__lte": day, f"{_field(path, 'valid_until')}__gte": day}
+        **{f"{lookup(path, 'issued_on')}__lte": day, f"{lookup(path, 'valid_until')}__gte": day}
     ) & not_revoked_on(day, path)
 
 
@@ -37,11 +34,11 @@ def measure_in_place_on(day: datetime.date, path: str = "") -> Q:
     """Measures in place on ``day``: a counted kind, installed and verified by an
     inspector on or before it, not removed by it (docs/methodology.md, "measure in place
     on D"). Unverified measures never count."""
-    removed_on = _field(path, "removed_on")
+    removed_on = lookup(path, "removed_on")
     return Q(
         **{
-            f"{_field(path, 'kind')}__in": COUNTED_MEASURE_KINDS,
-            f"{_field(path, 'installed_on')}__lte": day,
-            f"{_field(path, 'verified_on')}__lte": day,
+            f"{lookup(path, 'kind')}__in": COUNTED_MEASURE_KINDS,
+            f"{lookup(path, 'installed_on')}__lte": day,
+            f"{lookup(path, 'verified_on')}__lte": day,
         }
     ) & (Q(**{f"{removed_on}__isnull": True}) | Q(**{f"{removed_on}__gt": day}))

@@ -14,14 +14,16 @@ import datetime
 from django.db.models import Q
 
 
-def _field(path: str, name: str) -> str:
+def lookup(path: str, name: str) -> str:
+    """``name`` reached through ``path`` ("facility", "inspection__facility"; "" for the
+    model itself): the one helper every predicates module uses."""
     return f"{path}__{name}" if path else name
 
 
 def active_on(day: datetime.date, path: str = "") -> Q:
     """Active on ``day``: operating since then and not closed by then (a facility with
     no ``operating_since`` is never active). docs/methodology.md, "active on D"."""
-    closed_on = _field(path, "closed_on")
-    return Q(**{f"{_field(path, 'operating_since')}__lte": day}) & (
+    closed_on = lookup(path, "closed_on")
+    return Q(**{f"{lookup(path, 'operating_since')}__lte": day}) & (
         Q(**{f"{closed_on}__isnull": True}) | Q(**{f"{closed_on}__gt": day})
     )

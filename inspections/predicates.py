@@ -8,11 +8,8 @@ import datetime
 
 from django.db.models import Q
 
+from facilities.predicates import lookup
 from inspections.choices import InspectionStatus
-
-
-def _field(path: str, name: str) -> str:
-    return f"{path}__{name}" if path else name
 
 
 def finalized_on(day: datetime.date, path: str = "") -> Q:
@@ -20,8 +17,8 @@ def finalized_on(day: datetime.date, path: str = "") -> Q:
     and cancelled visits never count)."""
     return Q(
         **{
-            _field(path, "status"): InspectionStatus.FINALIZED,
-            f"{_field(path, 'visited_on')}__lte": day,
+            lookup(path, "status"): InspectionStatus.FINALIZED,
+            f"{lookup(path, 'visited_on')}__lte": day,
         }
     )
 
@@ -30,9 +27,9 @@ def overdue_on(day: datetime.date, path: str = "") -> Q:
     """Findings overdue on ``day``: of an inspection that counts on ``day``, with a
     deadline before ``day``, and not resolved by ``day`` (docs/methodology.md,
     "overdue corrective action on D"). A deadline on ``day`` is not yet overdue."""
-    resolved_on = _field(path, "resolved_on")
+    resolved_on = lookup(path, "resolved_on")
     return (
-        finalized_on(day, _field(path, "inspection"))
-        & Q(**{f"{_field(path, 'deadline')}__lt": day})
+        finalized_on(day, lookup(path, "inspection"))
+        & Q(**{f"{lookup(path, 'deadline')}__lt": day})
         & (Q(**{f"{resolved_on}__isnull": True}) | Q(**{f"{resolved_on}__gt": day}))
     )
