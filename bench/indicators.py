@@ -41,7 +41,6 @@ from django.utils import timezone  # noqa: E402
 
 from compliance.indicators import (  # noqa: E402
     compute_indicators,
-    compute_indicators_annotated,
     compute_series,
     series_dates,
 )
@@ -49,6 +48,7 @@ from compliance.models import Certificate, CleanTechMeasure  # noqa: E402
 from compliance.selectors import assessment_window_start  # noqa: E402
 from facilities.models import Facility, new_build_since  # noqa: E402
 from inspections.models import Finding, Inspection  # noqa: E402
+from tests.compliance.annotated import compute_indicators_annotated  # noqa: E402
 
 HAND_SQL = """
 WITH active AS (

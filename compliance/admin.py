@@ -3,9 +3,8 @@
 from django.contrib import admin
 
 from compliance.models import AnnualReport, Certificate, CleanTechMeasure
-from facilities.access import role_of
+from facilities.access import can_read_history
 from facilities.admin_base import RegistryAdmin
-from facilities.choices import Role
 
 
 @admin.register(Certificate)
@@ -56,8 +55,9 @@ class AnnualReportAdmin(admin.ModelAdmin):
     actions = None
 
     def has_view_permission(self, request, obj=None):
-        # Administrators and auditors read reports; no group permission is needed.
-        return role_of(request.user) in (Role.ADMIN, Role.AUDITOR)
+        # Those who read the whole record (administrators, auditors) read reports here;
+        # no group permission is needed.
+        return can_read_history(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -5,21 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from compliance.choices import CertificateKind, CertificateStatus, MeasureKind
+from compliance.choices import CertificateKind, CertificateStatus, ComplianceStatus, MeasureKind
 from compliance.models import Certificate, CleanTechMeasure
-from compliance.selectors import ComplianceStatus, certificate_status_q, facilities_with_status
+from compliance.selectors import certificate_status_q, facilities_with_status
 from facilities.filtersets import FacilityFilterSet, IdFilter, commune_filter, district_filter
-
-COMPLIANCE_STATUS_CHOICES = [
-    # "Đạt" is also an indicator's "met": the context keeps the English apart.
-    (ComplianceStatus.COMPLIANT, pgettext_lazy("compliance status", "Đạt")),
-    (ComplianceStatus.NOT_ASSESSED, _("Chưa được đánh giá")),
-    (ComplianceStatus.ASSESSMENT_EXPIRED, _("Đánh giá đã quá hạn")),
-    (ComplianceStatus.NON_COMPLIANT, _("Không đạt")),
-    (ComplianceStatus.OVERDUE_REMEDIATION, _("Quá hạn khắc phục")),
-]
 
 
 class FacilityStatusFilterSet(FacilityFilterSet):
@@ -31,7 +21,7 @@ class FacilityStatusFilterSet(FacilityFilterSet):
     """
 
     compliance_status = django_filters.ChoiceFilter(
-        choices=COMPLIANCE_STATUS_CHOICES,
+        choices=ComplianceStatus.choices,
         method="filter_compliance_status",
         label=_("Tình trạng tuân thủ (hôm nay)"),
     )

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from compliance.choices import CertificateKind, CertificateStatus, MeasureCategory, MeasureKind
+from compliance.choices import CertificateKind, MeasureCategory, MeasureKind
 from facilities.models import RegistryModel
 
 # The 2020 Law on Environmental Protection took effect on this day: permits and
@@ -143,16 +143,6 @@ class Certificate(RegistryModel):
         if errors:
             raise ValidationError(errors)
 
-    def status_on(self, day: datetime.date) -> str:
-        """valid / expired / revoked / not_yet_valid on ``day`` (docs/geography.md)."""
-        if self.revoked_on is not None and self.revoked_on <= day:
-            return CertificateStatus.REVOKED
-        if day < self.issued_on:
-            return CertificateStatus.NOT_YET_VALID
-        if self.valid_until is not None and day > self.valid_until:
-            return CertificateStatus.EXPIRED
-        return CertificateStatus.VALID
-
 
 class CleanTechMeasure(RegistryModel):
     """Clean technology or pollution-control equipment at a facility.
@@ -238,7 +228,7 @@ class AnnualReport(models.Model):
 
     Written once by ``compliance.services.annual_report_publish`` and never again: the
     model, its queryset and its admin refuse every change and deletion. ``figures`` is
-    the engine's JSON of that date (api.md shape); ``rows`` holds, per indicator code,
+    the engine's JSON of that date (docs/api.md shape); ``rows`` holds, per indicator code,
     every facility of the population with ``counted`` and ``reason`` as they stood; the
     rule settings in force are kept beside them so that a later change of settings
     explains a difference.

@@ -1,4 +1,4 @@
-"""Set-based reads of each facility's standing on a date (indicators.md, "Terms").
+"""Set-based reads of each facility's standing on a date (docs/methodology.md, "Terms").
 
 ``facilities_with_status(queryset, as_of)`` annotates any Facility queryset, in one SQL
 statement, with everything the three indicators and the facility pages need:
@@ -6,7 +6,7 @@ statement, with everything the three indicators and the facility pages need:
 * ``place_district`` (the district of the facility, recorded or derived from its commune);
 * ``is_active``, ``is_new_build``, ``is_production``, ``is_business``;
 * ``compliance_status`` (compliant / not_assessed / assessment_expired / non_compliant /
-  overdue_remediation), evaluated in the order of indicators.md;
+  overdue_remediation), evaluated in the order of docs/methodology.md;
 * ``certificate_status`` (valid / expired / revoked / not_yet_valid, or None when the
   facility never had a certificate) and ``certificate_reason`` (None when valid);
 * ``has_verified_measure``.
@@ -32,37 +32,18 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
-from compliance.choices import CertificateStatus, MeasureKind
+from compliance.choices import CertificateStatus, ComplianceStatus, Reason
 from compliance.models import Certificate, CleanTechMeasure
+from compliance.predicates import certificate_valid_on, measure_in_place_on, not_revoked_on
 from facilities.access import facilities_for, restrict_to_visible
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
 from facilities.models import new_build_since, place_district_expression
-from inspections.choices import InspectionStatus, Outcome
+from facilities.predicates import active_on
+from inspections.choices import Outcome
 from inspections.models import Finding, Inspection
-
-
-class ComplianceStatus:
-    """Compliance status codes; only COMPLIANT counts as meeting standards."""
-
-    COMPLIANT = "compliant"
-    NOT_ASSESSED = "not_assessed"
-    ASSESSMENT_EXPIRED = "assessment_expired"
-    NON_COMPLIANT = "non_compliant"
-    OVERDUE_REMEDIATION = "overdue_remediation"
-
-
-class Reason:
-    """Why a facility in a population is not counted (indicators.md)."""
-
-    NOT_ASSESSED = "not_assessed"
-    ASSESSMENT_EXPIRED = "assessment_expired"
-    NON_COMPLIANT = "non_compliant"
-    OVERDUE_REMEDIATION = "overdue_remediation"
-    NO_VERIFIED_MEASURE = "no_verified_measure"
-    NO_CERTIFICATE = "no_certificate"
-    CERTIFICATE_EXPIRED = "certificate_expired"
-    CERTIFICATE_REVOKED = "certificate_revoked"
+from inspections.predicates import finalized_on, overdue_on
 
 
 def assessment_window_start(as_of: datetime.date, years: int | None = None) -> datetime.date:
@@ -78,9 +59,11 @@ def assessment_window_start(as_of: datetime.date, years: int | None = None) -> d
 
 
 def _finalized_inspections_until(as_of: datetime.date) -> QuerySet[Inspection]:
-    return Inspection.objects.filter(
-        facility=OuterRef("pk"), status=InspectionStatus.FINALIZED, visited_on__lte=as_of
-    ).order_by("-visited_on", "-id")
+    return (
+        Inspection.objects.filter(facility=OuterRef("pk"))
+        .filter(finalized_on(as_of))
+        .order_by("-visited_on", "-id")
+    )
 
 
 def _latest_certificate_until(as_of: datetime.date) -> QuerySet[Certificate]:
@@ -95,27 +78,16 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     latest = _finalized_inspections_until(as_of)
     latest_cert = _latest_certificate_until(as_of)
 
-    overdue_findings = Finding.objects.filter(
-        inspection__facility=OuterRef("pk"),
-        inspection__status=InspectionStatus.FINALIZED,
-        inspection__visited_on__lte=as_of,
-        deadline__isnull=False,
-        deadline__lt=as_of,
-    ).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=as_of))
-
-    valid_certificates = Certificate.objects.filter(
-        Q(facility=OuterRef("pk")) & certificate_valid_q(as_of)
+    overdue_findings = Finding.objects.filter(inspection__facility=OuterRef("pk")).filter(
+        overdue_on(as_of)
     )
-
+    valid_certificates = Certificate.objects.filter(facility=OuterRef("pk")).filter(
+        certificate_valid_on(as_of)
+    )
     future_certificates = Certificate.objects.filter(facility=OuterRef("pk"), issued_on__gt=as_of)
-
-    measures_in_place = CleanTechMeasure.objects.filter(
-        facility=OuterRef("pk"),
-        kind__in=[MeasureKind.CLEAN_TECHNOLOGY, MeasureKind.POLLUTION_CONTROL],
-        installed_on__lte=as_of,
-        verified_on__isnull=False,
-        verified_on__lte=as_of,
-    ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=as_of))
+    measures_in_place = CleanTechMeasure.objects.filter(facility=OuterRef("pk")).filter(
+        measure_in_place_on(as_of)
+    )
 
     return queryset.annotate(
         # The district of the facility: recorded, or its commune's only former district.
@@ -130,11 +102,7 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
         has_verified_measure=Exists(measures_in_place),
     ).annotate(
         is_active=Case(
-            When(
-                Q(operating_since__lte=as_of)
-                & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
-                then=Value(True),
-            ),
+            When(active_on(as_of), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -192,19 +160,9 @@ def facilities_with_status(queryset: QuerySet, as_of: datetime.date) -> QuerySet
     )
 
 
-def certificate_valid_q(day: datetime.date) -> Q:
-    """Certificates valid on ``day``: issued by then, not expired (a registration, with
-    no ``valid_until``, never expires), not revoked by then — any of the three kinds."""
-    return (
-        Q(issued_on__lte=day)
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
-    )
-
-
 def certificate_status_q(status: str, day: datetime.date) -> Q:
-    """Certificates whose ``status_on(day)`` is ``status``, as a filter (one query)."""
-    not_revoked = Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+    """Certificates whose status on ``day`` is ``status``, as a filter (one query)."""
+    not_revoked = not_revoked_on(day)
     if status == CertificateStatus.REVOKED:
         return Q(revoked_on__lte=day)
     if status == CertificateStatus.NOT_YET_VALID:
@@ -212,7 +170,7 @@ def certificate_status_q(status: str, day: datetime.date) -> Q:
     if status == CertificateStatus.EXPIRED:
         return not_revoked & Q(issued_on__lte=day, valid_until__lt=day)
     if status == CertificateStatus.VALID:
-        return certificate_valid_q(day)
+        return certificate_valid_on(day)
     raise ValueError(status)
 
 
@@ -223,9 +181,27 @@ def facility_list(user, as_of: datetime.date) -> QuerySet:
     )
 
 
-def certificates_for(user) -> QuerySet[Certificate]:
-    """Certificates of the facilities ``user`` may see."""
-    return restrict_to_visible(Certificate.objects.all(), user).select_related("facility")
+def with_certificate_status(queryset: QuerySet[Certificate], day: datetime.date) -> QuerySet:
+    """Annotate certificates with ``status`` on ``day`` (valid / expired / revoked /
+    not_yet_valid), from the same predicates as the filters and the indicators."""
+    return queryset.annotate(
+        status=Case(
+            *(
+                When(certificate_status_q(status, day), then=Value(status))
+                for status in CertificateStatus.values
+            ),
+            output_field=CharField(),
+        )
+    )
+
+
+def certificates_for(user, day: datetime.date | None = None) -> QuerySet[Certificate]:
+    """Certificates of the facilities ``user`` may see, with their ``status`` on ``day``
+    (default today)."""
+    return with_certificate_status(
+        restrict_to_visible(Certificate.objects.all(), user).select_related("facility"),
+        day or timezone.localdate(),
+    )
 
 
 def measures_for(user) -> QuerySet[CleanTechMeasure]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from compliance.indicators import compute_snapshot, rules
 from compliance.models import AnnualReport, CleanTechMeasure
 from facilities.access import can_inspect
+from facilities.dates import FIRST_YEAR
 from facilities.history import change_context, clean_reason, current_reason
 from facilities.models import new_build_since
 
@@ -28,7 +29,7 @@ def measure_verify(
 ) -> CleanTechMeasure:
     """Record that an inspector saw ``measure`` in place on ``verified_on``, and who.
 
-    Only verified measures count for the new-build indicator (indicators.md).
+    Only verified measures count for the new-build indicator (docs/methodology.md).
     """
     if not can_inspect(user, measure.facility):
         raise PermissionDenied(_("Cơ sở này không thuộc địa bàn được giao cho bạn."))
@@ -52,10 +53,10 @@ def validate_report_year(year: int, *, today: datetime.date | None = None) -> No
     today = today or timezone.localdate()
     # Integer comparison: 31 December Y < today ⟺ Y < this year (and no date is built
     # from an absurd year such as 10000).
-    if not rules.MIN_YEAR <= year < today.year:
+    if not FIRST_YEAR <= year < today.year:
         raise ValidationError(
             _("Chỉ công bố được báo cáo của năm đã kết thúc, từ năm %(min)s đến năm %(max)s.")
-            % {"min": rules.MIN_YEAR, "max": today.year - 1},
+            % {"min": FIRST_YEAR, "max": today.year - 1},
             code="report_year",
         )
 

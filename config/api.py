@@ -1,4 +1,4 @@
-"""Routes of the REST API v1 (api.md). Each feature contributes its own url module."""
+"""Routes of the REST API v1 (docs/api.md). Each feature contributes its own url module."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

@@ -40,7 +40,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+        raise ImproperlyConfigured(f"{name} must be a whole number, at least {minimum}, not {value}")
     return value
 
 
@@ -327,7 +327,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Registry rules (indicators.md) ---------------------------------------------------
+# --- Registry rules (docs/methodology.md) ---------------------------------------------------
 # First day of operation that makes a facility a "new build": the date of Decision 1498.
 NEW_BUILD_SINCE = env.str("NEW_BUILD_SINCE", default="2012-11-30")
 # How many years a finalized inspection keeps a facility's assessment current.

@@ -117,6 +117,30 @@ def restrict_to_inspectable(
     return queryset.none()
 
 
+# --- named capabilities: what a user may do, for pages, API, navigation and admin ------
+
+
+def has_registry_role(user) -> bool:
+    """Is ``user`` a registry user at all (any role)?"""
+    return role_of(user) is not None
+
+
+def can_read_province_figures(user) -> bool:
+    """May ``user`` read the province's figures, the whole registry list and the annual
+    reports? Administrators, auditors and inspectors; a business sees only its own."""
+    return role_of(user) in (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR)
+
+
+def can_use_portal(user) -> bool:
+    """Is the business portal (one enterprise's own records) ``user``'s page?"""
+    return role_of(user) == Role.BUSINESS
+
+
+def can_publish_reports(user) -> bool:
+    """May ``user`` publish (freeze) an annual report?"""
+    return can_manage_registry(user)
+
+
 def can_inspect(user, facility: Facility) -> bool:
     """May ``user`` record inspections, findings and verifications at ``facility``?"""
     role = role_of(user)

@@ -1,4 +1,4 @@
-"""Enumerations of the facilities app (codes are part of the public API, api.md)."""
+"""Enumerations of the facilities app (codes are part of the public API, docs/api.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

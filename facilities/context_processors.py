@@ -1,10 +1,18 @@
-"""What every page's header and navigation need: the department's name in force today
-and the user's registry role."""
+"""What every page's header and navigation need: the department's name in force today,
+the user's registry role and the menu entries their capabilities open (the rules
+themselves live in access.py)."""
 
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from facilities.access import can_manage_registry, can_read_history, role_of
+from facilities.access import (
+    can_manage_registry,
+    can_read_history,
+    can_read_province_figures,
+    can_record_inspections,
+    can_use_portal,
+    role_of,
+)
 from facilities.choices import Role
 from facilities.models import DepartmentName
 
@@ -22,19 +30,19 @@ def department(request) -> dict:
 
 
 def registry(request) -> dict:
-    """The role and the menu entries it may use (the rules themselves live in access.py)."""
+    """The role and the menu entries it may use."""
     user = getattr(request, "user", None)
     role = role_of(user)
     return {
         "registry_role": role,
         "registry_role_label": Role(role).label if role else "",
         "nav": {
-            "dashboard": role in (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR),
-            "registry": role in (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR),
-            "worklist": role in (Role.ADMIN, Role.INSPECTOR),
-            "portal": role == Role.BUSINESS,
+            "dashboard": can_read_province_figures(user),
+            "registry": can_read_province_figures(user),
+            "worklist": can_record_inspections(user),
+            "portal": can_use_portal(user),
             "changelog": can_read_history(user),
-            "reports": role in (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR),
+            "reports": can_read_province_figures(user),
             "imports": can_manage_registry(user),
             "admin": can_manage_registry(user),
         },

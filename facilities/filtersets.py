@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from facilities.choices import Activity, UnitGap
+from facilities.dates import validate_date
 from facilities.models import (
     Commune,
     District,
@@ -23,6 +23,7 @@ from facilities.models import (
     in_districts_q,
     unit_gap_q,
 )
+from facilities.predicates import active_on
 from facilities.text import search_key
 
 # Ids are 64-bit on both databases; a larger number can never match, and SQLite would
@@ -128,7 +129,9 @@ class FacilityFilterSet(django_filters.FilterSet):
     activity = django_filters.ChoiceFilter(choices=Activity.choices, label=_("Loại hình"))
     enterprise = IdFilter(field_name="enterprise_id", label=_("Mã định danh doanh nghiệp"))
     active_on = django_filters.DateFilter(
-        method="filter_active_on", label=_("Đang hoạt động vào ngày (YYYY-MM-DD)")
+        validators=[validate_date],
+        method="filter_active_on",
+        label=_("Đang hoạt động vào ngày (YYYY-MM-DD)"),
     )
     unit_gap = django_filters.ChoiceFilter(
         choices=UnitGap.choices, method="filter_unit_gap", label=_("Thiếu địa bàn")
@@ -152,13 +155,7 @@ class FacilityFilterSet(django_filters.FilterSet):
         return queryset.filter(unit_gap_q(value))
 
     def filter_active_on(self, queryset, name, value):
-        """Operating on ``value``: started on or before it, not closed on or before it.
-
-        The same rule as ``is_active`` in compliance.selectors.facilities_with_status.
-        """
-        return queryset.filter(
-            Q(operating_since__lte=value) & (Q(closed_on__isnull=True) | Q(closed_on__gt=value))
-        )
+        return queryset.filter(active_on(value))
 
 
 class CommuneFilterSet(django_filters.FilterSet):

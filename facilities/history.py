@@ -276,6 +276,10 @@ def bulk_update_with_reason(
     """``bulk_update`` that normalises text and writes one history row per object."""
     objs = _prepare(objs)
     fields = list(fields)
+    # As for a single save: rows whose values did not change are not written at all.
+    objs = [o for o in objs if not hasattr(o, "changed_fields") or o.changed_fields(fields)]
+    if not objs:
+        return 0
     if "version" in {f.name for f in model._meta.fields}:
         for obj in objs:
             obj.version += 1

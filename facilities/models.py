@@ -62,9 +62,16 @@ class RegistryModel(models.Model):
     class Meta:
         abstract = True
 
+    # Columns that follow from the others or from saving itself: never "a change".
+    BOOKKEEPING_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "search_key"})
+
     def save(self, *args, **kwargs):
         self.normalize()
         if not self._state.adding:
+            # A write that changes nothing changes nothing: no new version (clients
+            # holding the ETag keep a valid one) and no history row (nothing to tell).
+            if not self.changed_fields(kwargs.get("update_fields")):
+                return
             self.version += 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
@@ -72,6 +79,32 @@ class RegistryModel(models.Model):
                     {"search_key"} if self.search_fields else set()
                 )
         super().save(*args, **kwargs)
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self, fields=None) -> set[str]:
+        """The attnames whose value differs from what was loaded (or last saved).
+
+        A field that was not loaded (deferred) counts as changed: we cannot tell.
+        """
+        loaded = getattr(self, "_loaded_values", None)
+        if self._state.adding or loaded is None:
+            return {f.attname for f in self._meta.concrete_fields}
+        names = None if fields is None else set(fields)
+        return {
+            f.attname
+            for f in self._meta.concrete_fields
+            if f.name not in self.BOOKKEEPING_FIELDS
+            and (names is None or f.name in names or f.attname in names)
+            and (f.attname not in loaded or loaded[f.attname] != getattr(self, f.attname))
+        }
 
     def full_clean(self, *args, **kwargs) -> None:
         """Validate the values as they will be stored (NFC, canonical tax code).
@@ -208,7 +241,7 @@ def unit_gap_q(gap: str) -> Q:
 
 
 class Sector(models.Model):
-    """An economic sector named in the green-growth plan (code as in api.md)."""
+    """An economic sector named in the green-growth plan (code as in docs/api.md)."""
 
     code = models.CharField(_("mã"), max_length=40, primary_key=True)
     name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=120)

@@ -11,7 +11,7 @@ from facilities.choices import Role
 
 REGISTRY_MODELS = {
     "facilities": ["district", "commune", "sector", "departmentname", "enterprise", "facility"],
-    "inspections": ["inspection", "finding"],
+    "inspections": ["inspection", "finding", "attachment"],
     "compliance": ["certificate", "cleantechmeasure"],
 }
 

@@ -28,26 +28,27 @@ def home(request):
     return redirect(HOME_BY_ROLE[role])
 
 
-def role_required(*roles: str):
-    """Pages for some roles only: anonymous → login, any other role → 403.
+def capability_required(capability):
+    """Pages for users with a capability of facilities/access.py only: anonymous →
+    login, anyone else without it → 403.
 
     Which *objects* a user sees is still decided by facilities.access querysets (404).
+    The capability is kept on the view (``view.capability``) for the navigation and the
+    permission-matrix test.
     """
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if role_of(request.user) not in roles:
+            if not capability(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.capability = capability
         return wrapped
 
     return decorator
-
-
-STAFF_ROLES = (Role.ADMIN, Role.INSPECTOR, Role.AUDITOR)
 
 
 def querystring_without(request, *names: str) -> str:

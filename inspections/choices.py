@@ -1,4 +1,4 @@
-"""Enumerations of the inspections app (codes are part of the public API, api.md)."""
+"""Enumerations of the inspections app (codes are part of the public API, docs/api.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

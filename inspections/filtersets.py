@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from facilities.dates import validate_date
 from facilities.filtersets import IdFilter, commune_filter, district_filter
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
+from inspections.predicates import overdue_on
 
 
 class InspectionFilterSet(django_filters.FilterSet):
@@ -20,10 +21,16 @@ class InspectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Trạng thái"))
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Kết quả"))
     visited_after = django_filters.DateFilter(
-        field_name="visited_on", lookup_expr="gte", label=_("Kiểm tra từ ngày (kể cả ngày này)")
+        validators=[validate_date],
+        field_name="visited_on",
+        lookup_expr="gte",
+        label=_("Kiểm tra từ ngày (kể cả ngày này)"),
     )
     visited_before = django_filters.DateFilter(
-        field_name="visited_on", lookup_expr="lte", label=_("Kiểm tra đến ngày (kể cả ngày này)")
+        validators=[validate_date],
+        field_name="visited_on",
+        lookup_expr="lte",
+        label=_("Kiểm tra đến ngày (kể cả ngày này)"),
     )
 
     class Meta:
@@ -39,27 +46,15 @@ class InspectionFilterSet(django_filters.FilterSet):
         ]
 
 
-def overdue_on_q(day, prefix: str = "") -> Q:
-    """Findings of a finalized inspection whose deadline passed before ``day`` unresolved.
-
-    The same rule as ``has_overdue_action`` in compliance.selectors (indicators.md).
-    """
-    return Q(
-        **{
-            f"{prefix}inspection__status": InspectionStatus.FINALIZED,
-            f"{prefix}deadline__isnull": False,
-            f"{prefix}deadline__lt": day,
-        }
-    ) & (Q(**{f"{prefix}resolved_on__isnull": True}) | Q(**{f"{prefix}resolved_on__gt": day}))
-
-
 class FindingFilterSet(django_filters.FilterSet):
     """Findings by inspection, facility, and overdue on a date."""
 
     inspection = IdFilter(field_name="inspection_id", label=_("Mã định danh đợt kiểm tra"))
     facility = IdFilter(field_name="inspection__facility_id", label=_("Mã định danh cơ sở"))
     overdue_on = django_filters.DateFilter(
-        method="filter_overdue_on", label=_("Quá hạn khắc phục vào ngày (YYYY-MM-DD)")
+        validators=[validate_date],
+        method="filter_overdue_on",
+        label=_("Quá hạn khắc phục vào ngày (YYYY-MM-DD)"),
     )
 
     class Meta:
@@ -67,4 +62,4 @@ class FindingFilterSet(django_filters.FilterSet):
         fields = ["inspection", "facility", "overdue_on"]
 
     def filter_overdue_on(self, queryset, name, value):
-        return queryset.filter(overdue_on_q(value))
+        return queryset.filter(overdue_on(value))

@@ -7,7 +7,6 @@ are inspections.services (history with user and reason).
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inspections.attachments import check_upload
 from inspections.choices import Outcome
 from inspections.models import Finding, Inspection
 
@@ -48,12 +48,6 @@ class InspectionForm(forms.ModelForm):
         self.fields["outcome"].help_text = _("Bắt buộc khi hoàn tất đợt kiểm tra.")
         if not self.instance.pk:
             self.initial.setdefault("visited_on", timezone.localdate())
-
-    def clean_visited_on(self):
-        visited_on = self.cleaned_data["visited_on"]
-        if visited_on > timezone.localdate():
-            raise forms.ValidationError(_("Ngày kiểm tra không được sau hôm nay."))
-        return visited_on
 
     def require_outcome(self) -> bool:
         """For finalizing: the outcome must be chosen (error shown next to it)."""
@@ -98,29 +92,6 @@ class FindingForm(forms.ModelForm):
 FindingFormSet = forms.modelformset_factory(
     Finding, form=FindingForm, extra=3, can_delete=True, max_num=50, validate_max=True
 )
-
-
-# What may be attached, recognised by the first bytes of the file (not by its name).
-SIGNATURES: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
-    "image/jpeg": ((b"\xff\xd8\xff",), (".jpg", ".jpeg")),
-    "image/png": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
-    "image/webp": ((b"RIFF",), (".webp",)),
-    "application/pdf": ((b"%PDF-",), (".pdf",)),
-}
-
-
-def sniff_content_type(upload) -> str | None:
-    """The content type of ``upload`` from its first bytes and its extension, or None."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    suffix = Path(upload.name or "").suffix.lower()
-    for content_type, (magics, suffixes) in SIGNATURES.items():
-        if suffix in suffixes and any(head.startswith(m) for m in magics):
-            if content_type == "image/webp" and head[8:12] != b"WEBP":
-                continue
-            return content_type
-    return None
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -174,24 +145,10 @@ class AttachmentForm(forms.Form):
                 % {"count": self.dropped_uploads}
             )
         for upload in files:
-            if upload.size > settings.ATTACHMENT_MAX_BYTES:
-                errors.append(
-                    _("Tệp %(name)s quá lớn (%(size)s; tối đa %(max)s).")
-                    % {
-                        "name": upload.name,
-                        "size": filesizeformat(upload.size),
-                        "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
-                    }
-                )
-                continue
-            content_type = sniff_content_type(upload)
-            if content_type is None:
-                errors.append(
-                    _("Tệp %(name)s không phải ảnh JPEG, PNG, WebP hay tệp PDF.")
-                    % {"name": upload.name}
-                )
-                continue
-            upload.sniffed_type = content_type
+            try:
+                upload.sniffed_type = check_upload(upload)
+            except forms.ValidationError as error:
+                errors += error.messages
         if errors:
             raise forms.ValidationError(errors)
         return files

@@ -8,9 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from facilities.dates import validate_date
 from facilities.models import RegistryModel
 from inspections.choices import (
     FindingCategory,
@@ -88,10 +90,23 @@ class Inspection(RegistryModel):
     def __str__(self) -> str:
         return f"{self.facility_id} · {self.visited_on:%d/%m/%Y} · {self.get_status_display()}"
 
+    def clean(self) -> None:
+        """A visit happened on a day within the registry's range, and not in the future;
+        checked here so that the API, pages, admin and import all refuse it alike."""
+        if self.visited_on is None:
+            return
+        if self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": _("Ngày kiểm tra không được sau hôm nay.")})
+        try:
+            validate_date(self.visited_on)
+        except ValidationError as error:
+            raise ValidationError({"visited_on": error.messages}) from error
+
     @property
     def is_locked(self) -> bool:
-        """A finalized inspection is evidence: only corrections with a reason change it."""
-        return self.status == InspectionStatus.FINALIZED
+        """A finalized inspection is evidence, and a cancelled one the record that a visit
+        did not take place: either changes only by a correction with a reason."""
+        return self.status in (InspectionStatus.FINALIZED, InspectionStatus.CANCELLED)
 
 
 class Finding(RegistryModel):
@@ -124,16 +139,21 @@ class Finding(RegistryModel):
         return f"{self.get_category_display()}: {self.description[:60]}"
 
     def clean(self) -> None:
-        """Deadline and resolution cannot precede the visit (a rule across two tables)."""
+        """Deadline and resolution cannot precede the visit (a rule across two tables);
+        the resolution is something that happened, so not after today."""
+        errors = {}
+        if self.resolved_on and self.resolved_on > timezone.localdate():
+            errors["resolved_on"] = _("Ngày khắc phục xong không được sau hôm nay.")
         visited_on = self.inspection.visited_on if self.inspection_id else None
         if visited_on is None:
+            if errors:
+                raise ValidationError(errors)
             return
-        errors = {}
         if self.deadline and self.deadline < visited_on:
             errors["deadline"] = _(
                 "Thời hạn khắc phục không được trước ngày kiểm tra (%(date)s)."
             ) % {"date": visited_on.strftime("%d/%m/%Y")}
-        if self.resolved_on and self.resolved_on < visited_on:
+        if self.resolved_on and self.resolved_on < visited_on and "resolved_on" not in errors:
             errors["resolved_on"] = _(
                 "Ngày khắc phục xong không được trước ngày kiểm tra (%(date)s)."
             ) % {"date": visited_on.strftime("%d/%m/%Y")}

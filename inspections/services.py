@@ -5,13 +5,16 @@ runs the model's full validation, and writes history with ``user`` and the reaso
 explicit ``reason``, else the request's ``X-Change-Reason``). Views, serializers, pages
 and admin actions call these; nothing else writes inspections or findings.
 
-A finalized inspection is evidence: it and its findings change afterwards only by a
+A finalized inspection is evidence, a cancelled one the record that a visit did not take
+place (``Inspection.is_locked``): either, and its findings, change afterwards only by a
 correction that carries a reason — except ``resolved_on`` of a finding, which records
-what the facility did after the visit.
+what the facility did after the visit. The rules on the values themselves (visit day,
+resolution day) are the models' ``clean()``, which every function here runs.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -95,25 +98,37 @@ def inspection_create(
     return inspection
 
 
-@transaction.atomic
-def inspection_update(
-    *, inspection: Inspection, user, reason: str | None = None, **changes: Any
-) -> Inspection:
-    """Change an inspection's fields; a finalized one only as a correction with a reason.
-
-    Moving it to another facility needs the right to inspect both facilities.
+def inspection_update_check(
+    *, inspection: Inspection, user, reason: str | None, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The fields ``changes`` really changes, once the rules of an update allow them
+    (ValidationError / PermissionDenied otherwise). Forms that must show the refusal next
+    to the fields (the admin) call this before saving; ``inspection_update`` calls it too.
     """
     unknown = set(changes) - INSPECTION_FIELDS
     if unknown:
         raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
     require_inspectable(user, inspection.facility)
-    reason = effective_reason(reason)
     changed = {k: v for k, v in changes.items() if getattr(inspection, k) != v}
     if inspection.is_locked and changed:
-        require_correction_reason(reason)
+        require_correction_reason(effective_reason(reason))
     new_facility = changed.get("facility")
     if new_facility is not None and not can_inspect(user, new_facility):
         raise ValidationError({"facility": _("Cơ sở này không thuộc địa bàn được giao cho bạn.")})
+    _validate_with(inspection, changed)
+    return changed
+
+
+@transaction.atomic
+def inspection_update(
+    *, inspection: Inspection, user, reason: str | None = None, **changes: Any
+) -> Inspection:
+    """Change an inspection's fields; a finalized or cancelled one only as a correction
+    with a reason. Moving it to another facility needs the right to inspect both."""
+    changed = inspection_update_check(
+        inspection=inspection, user=user, reason=reason, changes=changes
+    )
+    reason = effective_reason(reason)
     if not changed:
         return inspection
     return _save_changes(inspection, changed, user=user, reason=reason or _("sửa đợt kiểm tra"))
@@ -166,18 +181,25 @@ def inspection_delete(*, inspection: Inspection, user, reason: str | None = None
         inspection.delete()
 
 
+def finding_create_check(
+    *, user, inspection: Inspection, reason: str | None, fields: dict[str, Any]
+) -> None:
+    """May ``user`` record a finding with ``fields`` on ``inspection`` now?"""
+    unknown = set(fields) - (FINDING_FIELDS - {"inspection"})
+    if unknown:
+        raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
+    require_inspectable(user, inspection.facility)
+    if inspection.is_locked:
+        require_correction_reason(effective_reason(reason))
+
+
 @transaction.atomic
 def finding_create(
     *, user, inspection: Inspection, reason: str | None = None, **fields: Any
 ) -> Finding:
     """Record a finding of ``inspection``; on a finalized one only as a correction."""
-    unknown = set(fields) - (FINDING_FIELDS - {"inspection"})
-    if unknown:
-        raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
-    require_inspectable(user, inspection.facility)
+    finding_create_check(user=user, inspection=inspection, reason=reason, fields=fields)
     reason = effective_reason(reason)
-    if inspection.is_locked:
-        require_correction_reason(reason)
     finding = Finding(inspection=inspection, **fields)
     finding.full_clean()
     with change_context(user=user, reason=reason or _("ghi nhận tồn tại, vi phạm")):
@@ -185,10 +207,11 @@ def finding_create(
     return finding
 
 
-@transaction.atomic
-def finding_update(*, finding: Finding, user, reason: str | None = None, **changes: Any) -> Finding:
-    """Change a finding; once its inspection is finalized, anything but ``resolved_on``
-    needs a correction reason. Moving it to another inspection checks both."""
+def finding_update_check(
+    *, finding: Finding, user, reason: str | None, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The fields ``changes`` really changes, once the rules of an update allow them
+    (like ``inspection_update_check``)."""
     unknown = set(changes) - FINDING_FIELDS
     if unknown:
         raise ValidationError({name: _("Không được sửa trường này.") for name in sorted(unknown)})
@@ -205,6 +228,16 @@ def finding_update(*, finding: Finding, user, reason: str | None = None, **chang
             require_correction_reason(reason)
     if finding.inspection.is_locked and set(changed) - FINDING_FIELDS_OPEN_AFTER_FINALIZE:
         require_correction_reason(reason)
+    _validate_with(finding, changed)
+    return changed
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, user, reason: str | None = None, **changes: Any) -> Finding:
+    """Change a finding; once its inspection is finalized, anything but ``resolved_on``
+    needs a correction reason. Moving it to another inspection checks both."""
+    changed = finding_update_check(finding=finding, user=user, reason=reason, changes=changes)
+    reason = effective_reason(reason)
     if not changed:
         return finding
     return _save_changes(finding, changed, user=user, reason=reason or _("sửa tồn tại, vi phạm"))
@@ -216,8 +249,6 @@ def finding_resolve(
 ) -> Finding:
     """Record the day the facility fixed what was found (allowed after finalization)."""
     require_inspectable(user, finding.inspection.facility)
-    if resolved_on > timezone.localdate():
-        raise ValidationError({"resolved_on": _("Ngày khắc phục xong không được sau hôm nay.")})
     finding.resolved_on = resolved_on
     finding.full_clean()
     with change_context(user=user, reason=effective_reason(reason) or _("khắc phục xong")):
@@ -235,6 +266,16 @@ def finding_delete(*, finding: Finding, user, reason: str | None = None) -> None
         )
     with change_context(user=user, reason=effective_reason(reason) or _("xóa tồn tại, vi phạm")):
         finding.delete()
+
+
+def _validate_with(obj, changed: dict) -> None:
+    """The model's validation of ``obj`` as it would be with ``changed`` (obj untouched)."""
+    if not changed:
+        return
+    candidate = copy.copy(obj)
+    for name, value in changed.items():
+        setattr(candidate, name, value)
+    candidate.full_clean()
 
 
 def _save_changes(obj, changed: dict, *, user, reason: str):

@@ -1,4 +1,4 @@
-"""Shared personas (architecture.md, house rule 8) and helpers for every test folder.
+"""Shared personas (docs/architecture.md, house rule 8) and helpers for every test folder.
 
 The personas: an administrator, an inspector of Tam Đường (106), an inspector of
 Phong Thổ (109), a business owner and a competitor (two enterprises), an auditor, and an

@@ -7,13 +7,11 @@ compliance.selectors.facilities_with_status and facilities must not import compl
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.choices import CertificateStatus
-from compliance.filtersets import COMPLIANCE_STATUS_CHOICES
+from compliance.choices import CertificateStatus, ComplianceStatus
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.api.serializers import CodeRelatedField, ValidatedModelSerializer
 from facilities.models import Commune, District, Facility, Sector
@@ -37,9 +35,9 @@ class FacilitySerializer(ValidatedModelSerializer):
         read_only=True, help_text=_("Đi vào hoạt động từ ngày NEW_BUILD_SINCE (hôm nay).")
     )
     compliance_status = serializers.ChoiceField(
-        choices=COMPLIANCE_STATUS_CHOICES,
+        choices=ComplianceStatus.choices,
         read_only=True,
-        help_text=_("Tình trạng tuân thủ hôm nay (indicators.md)."),
+        help_text=_("Tình trạng tuân thủ hôm nay (docs/methodology.md)."),
     )
     certificate_status = serializers.ChoiceField(
         choices=CertificateStatus.choices,
@@ -94,7 +92,8 @@ class CertificateSerializer(ValidatedModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=CertificateStatus.choices))
     def get_status(self, certificate) -> str:
-        return certificate.status_on(timezone.localdate())
+        # Annotated by compliance.selectors.certificates_for (the viewset's queryset).
+        return certificate.status
 
 
 class CleanTechMeasureSerializer(ValidatedModelSerializer):

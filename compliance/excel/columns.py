@@ -1,6 +1,6 @@
 """The import workbook's sheets and columns: one table read by the template and the importer.
 
-Header cells read ``Vietnamese / English (field_name)`` (api.md, "Excel"); the importer
+Header cells read ``Vietnamese / English (field_name)`` (docs/api.md, "Excel"); the importer
 accepts that, the bare field name, or either label alone, in any column order.
 """
 

@@ -39,8 +39,10 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from compliance.choices import CertificateStatus, ComplianceStatus, label_of
 from compliance.excel.columns import FACILITIES
 from compliance.filtersets import FacilityStatusFilterSet
+from compliance.history import Entry
 from compliance.selectors import facility_list
 from facilities.models import department_name_on
 
@@ -161,6 +163,11 @@ class SheetWriter:
 class ExportColumn:
     header: str
     width: int = 16
+    # Choices whose label is written instead of the code (the code has its own column).
+    labels: type | None = None
+
+    def value(self, raw):
+        return label_of(self.labels, raw) if self.labels is not None else raw
 
 
 def _facility_columns() -> list[tuple[str, ExportColumn]]:
@@ -197,8 +204,33 @@ def _facility_columns() -> list[tuple[str, ExportColumn]]:
             "certificate_status",
             ExportColumn(_("Giấy chứng nhận / Certificate status (certificate_status)"), 18),
         ),
+        # The words a reader needs, beside the codes a script needs.
+        (
+            "compliance_status",
+            ExportColumn(
+                _("Tình trạng tuân thủ (chữ) / Compliance status (label)"),
+                28,
+                labels=ComplianceStatus,
+            ),
+        ),
+        (
+            "certificate_status",
+            ExportColumn(
+                _("Giấy chứng nhận (chữ) / Certificate status (label)"),
+                22,
+                labels=CertificateStatus,
+            ),
+        ),
     ]
     return out
+
+
+def _facility_values(queryset: QuerySet, columns) -> Iterator[list]:
+    """Each facility's cells, in column order (a path may feed a code and a label column)."""
+    paths = list(dict.fromkeys(p for p, _c in columns))
+    index = [paths.index(p) for p, _c in columns]
+    for row in queryset.values_list(*paths).iterator(chunk_size=2000):
+        yield [c.value(row[i]) for i, (_p, c) in zip(index, columns, strict=True)]
 
 
 class InvalidFilters(Exception):
@@ -238,8 +270,7 @@ def write_facilities(queryset: QuerySet, *, as_of: datetime.date, progress=None,
     sheet = SheetWriter(
         wb, FACILITIES.name, [c.header for _p, c in columns], [c.width for _p, c in columns]
     )
-    paths = [p for p, _c in columns]
-    for n, row in enumerate(queryset.values_list(*paths).iterator(chunk_size=2000), start=1):
+    for n, row in enumerate(_facility_values(queryset, columns), start=1):
         sheet.append(row)
         if progress and n % 2000 == 0:
             progress(n)
@@ -261,8 +292,7 @@ def facility_csv_rows(queryset: QuerySet) -> Iterator[str]:
 
     writer.writerow([csv_safe(c.header) for _p, c in columns])
     yield "\ufeff" + flush()
-    paths = [p for p, _c in columns]
-    for row in queryset.values_list(*paths).iterator(chunk_size=2000):
+    for row in _facility_values(queryset, columns):
         writer.writerow([csv_safe(v) for v in row])
         yield flush()
 
@@ -314,12 +344,10 @@ def write_inspections(inspections: QuerySet, findings: QuerySet, *, target=None)
     return _save(wb, target)
 
 
-def write_history(models: dict[str, type], *, since=None, until=None, target=None):
-    """Every history row of the given models, oldest first per object, with what changed.
-
-    Streams each model's historical table ordered by (object, history id) and compares
-    each row with the previous one of the same object: one pass, one row in memory.
-    """
+def write_history(entries: Iterable[Entry], *, target=None):
+    """The history entries (compliance/history.py's stream: oldest first per object) as a
+    workbook: one row per changed field, one row without a field for a creation or a
+    deletion. The entries are written as they come, one in memory at a time."""
     wb = _new_workbook()
     headers = [
         _("Bảng / Model (model)"),
@@ -333,42 +361,13 @@ def write_history(models: dict[str, type], *, since=None, until=None, target=Non
         _("Giá trị mới / New (new)"),
     ]
     sheet = SheetWriter(wb, "History", headers, [18, 10, 10, 20, 16, 36, 18, 30, 30])
-    types = {"+": "created", "~": "changed", "-": "deleted"}
-    for label, model in models.items():
-        historical = model.history.model
-        tracked = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if f.attname not in ("version", "updated_at", "created_at", "search_key")
-        ]
-        rows = historical.objects.all()
-        if since:
-            rows = rows.filter(history_date__gte=since)
-        if until:
-            rows = rows.filter(history_date__lte=until)
-        values = rows.order_by("id", "history_id").values_list(
-            "id",
-            "history_type",
-            "history_date",
-            "history_user__username",
-            "history_change_reason",
-            *tracked,
-        )
-        previous_id, previous = None, None
-        for row in values.iterator(chunk_size=2000):
-            object_id, kind, at, user, reason, *fields = row
-            base = [label, object_id, types.get(kind, kind), at, user, reason]
-            if object_id != previous_id or previous is None or kind != "~":
-                sheet.append([*base, None, None, None])
-            else:
-                changed = [
-                    (name, old, new)
-                    for name, old, new in zip(tracked, previous, fields, strict=True)
-                    if old != new
-                ]
-                for name, old, new in changed or [(None, None, None)]:
-                    sheet.append([*base, name, old, new])
-            previous_id, previous = object_id, fields
+    for entry in entries:
+        base = [entry.label, entry.object_id, entry.type, entry.at, entry.username, entry.reason]
+        if entry.type != "changed" or not entry.changes:
+            sheet.append([*base, None, None, None])
+            continue
+        for change in entry.changes:
+            sheet.append([*base, change.name, change.old, change.new])
     _info_sheet(wb, _("Lịch sử thay đổi"), timezone.localdate())
     return _save(wb, target)
 

@@ -1,6 +1,6 @@
 """Import enterprises, facilities, certificates and measures from a workbook, all or nothing.
 
-The path (architecture.md): safety checks on the raw bytes → parse with read-only
+The path (docs/architecture.md): safety checks on the raw bytes → parse with read-only
 openpyxl (dimensions reset, rows and columns bounded) → every row coerced and validated
 by the model's own field validators and ``clean()`` → if any row is rejected, nothing is
 written and the report lists every rejected cell → otherwise one transaction writes every

@@ -6,7 +6,7 @@ indicator with the reason each facility is not counted; the yearly series with a
 chart per indicator and its target line. Every sheet has a title, frozen header rows,
 set column widths and A4 landscape page setup.
 
-The workbook is drawn from a ``ReportData`` — plain dicts in the API's shapes (api.md,
+The workbook is drawn from a ``ReportData`` — plain dicts in the API's shapes (docs/api.md,
 "Indicators") — so a live computation and a published report's frozen snapshot print
 the same way.
 """
@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from compliance.choices import Reason, label_of
 from compliance.excel.export import safe_text
 from compliance.indicators import rules
 from compliance.indicators.engine import compute_series
@@ -39,20 +40,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_ROW = 3  # rows 1–2: title and subtitle; row 3: column headers
-
-
-def reason_label(code: str | None) -> str:
-    labels = {
-        "not_assessed": _("Chưa được kiểm tra"),
-        "assessment_expired": _("Kết quả kiểm tra đã quá hạn"),
-        "non_compliant": _("Không đạt"),
-        "overdue_remediation": _("Quá hạn khắc phục"),
-        "no_verified_measure": _("Chưa có biện pháp được xác nhận"),
-        "no_certificate": _("Chưa có giấy chứng nhận"),
-        "certificate_expired": _("Giấy chứng nhận hết hiệu lực"),
-        "certificate_revoked": _("Giấy chứng nhận đã bị thu hồi"),
-    }
-    return str(labels.get(code, code or ""))
 
 
 @dataclass
@@ -333,9 +320,10 @@ def _facility_list(ws: Worksheet, data: ReportData, ind: dict) -> None:
             _("Ngành"),
             _("Được tính"),
             _("Lý do"),
+            _("Mã lý do (reason)"),
             _("Xã / Phường"),
         ],
-        [14, 40, 10, 24, 12, 36, 10],
+        [14, 40, 10, 24, 12, 36, 20, 10],
     )
     for row, item in enumerate(data.facilities.get(ind["code"], []), start=HEADER_ROW + 1):
         _text(ws, row, 1, item["code"])
@@ -344,9 +332,11 @@ def _facility_list(ws: Worksheet, data: ReportData, ind: dict) -> None:
         _text(ws, row, 4, item["sector"])
         counted = ws.cell(row=row, column=5, value=_("Có") if item["counted"] else _("Không"))
         counted.fill = MET_FILL if item["counted"] else NOT_MET_FILL
-        _text(ws, row, 6, reason_label(item["reason"]) if item["reason"] else "")
+        _text(ws, row, 6, label_of(Reason, item["reason"]))
+        # The code beside the words, for scripts that read the workbook.
+        _text(ws, row, 7, item["reason"] or "")
         # Last, after the columns reports printed before the reform already had.
-        _text(ws, row, 7, item.get("commune") or "")
+        _text(ws, row, 8, item.get("commune") or "")
 
 
 def _series(ws: Worksheet, data: ReportData) -> None:

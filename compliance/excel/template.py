@@ -1,6 +1,6 @@
 """The import template: one sheet per kind of row, drop-downs, dd/mm/yyyy dates, an example.
 
-Headers are bilingual and end with the field name in parentheses (api.md, "Excel"). The
+Headers are bilingual and end with the field name in parentheses (docs/api.md, "Excel"). The
 drop-down lists (district, sector, activity, kind, category) read from a hidden ``Lists``
 sheet, because an inline list is limited to 255 characters and the sector names exceed it.
 """

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,31 +41,16 @@ from compliance.excel.models import ExcelJob
 from compliance.excel.report_workbook import build_report_workbook, report_data
 from compliance.excel.safety import WorkbookRefused, check_size
 from compliance.excel.template import build_template
-from compliance.indicators import rules
+from compliance.history import TRACKED, HistoryFilters, end_of_day, history_stream, start_of_day
 from compliance.indicators.api import ReadsProvinceFigures
-from compliance.models import Certificate, CleanTechMeasure
-from facilities.access import can_manage_registry, can_read_history, role_of
-from facilities.models import Enterprise, Facility
+from facilities.access import can_manage_registry, can_read_history
+from facilities.api.permissions import HasRegistryRole
+from facilities.dates import validate_date, validate_year
+from facilities.views import capability_required
 from inspections.filtersets import InspectionFilterSet
-from inspections.models import Finding, Inspection
 from inspections.selectors import findings_for, inspections_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HISTORY_MODELS = {
-    "enterprise": Enterprise,
-    "facility": Facility,
-    "certificate": Certificate,
-    "clean_tech_measure": CleanTechMeasure,
-    "inspection": Inspection,
-    "finding": Finding,
-}
-
-
-class HasRegistryRole(BasePermission):
-    """Any registry role (anonymous: 401; a login without a role: 403)."""
-
-    def has_permission(self, request, view):
-        return role_of(request.user) is not None
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -83,7 +67,7 @@ class IsRegistryAdmin(BasePermission):
     """Registry administrators only (anonymous: 401; other roles: 403)."""
 
     def has_permission(self, request, view):
-        return role_of(request.user) is not None and can_manage_registry(request.user)
+        return can_manage_registry(request.user)
 
 
 class ExcelAPIView(APIView):
@@ -307,7 +291,7 @@ class HistoryExport(ExcelAPIView):
     @extend_schema(
         summary="The change history as a workbook (administrators and auditors)",
         parameters=[
-            OpenApiParameter("model", OpenApiTypes.STR, enum=list(HISTORY_MODELS)),
+            OpenApiParameter("model", OpenApiTypes.STR, enum=list(TRACKED)),
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
@@ -317,9 +301,8 @@ class HistoryExport(ExcelAPIView):
         if not can_read_history(request.user):
             raise PermissionDenied
         label = request.query_params.get("model")
-        if label and label not in HISTORY_MODELS:
+        if label and label not in TRACKED:
             return Response({"model": [_("Bảng không hợp lệ.")]}, status=400)
-        models = {label: HISTORY_MODELS[label]} if label else HISTORY_MODELS
         bounds = {}
         for name in ("since", "until"):
             raw = request.query_params.get(name)
@@ -328,12 +311,17 @@ class HistoryExport(ExcelAPIView):
                     day = datetime.date.fromisoformat(raw)
                 except ValueError:
                     return Response({name: [_("Ngày dạng YYYY-MM-DD.")]}, status=400)
-                moment = datetime.datetime.combine(
-                    day + datetime.timedelta(days=1 if name == "until" else 0),
-                    datetime.time.min,
-                )
-                bounds[name] = timezone.make_aware(moment)
-        handle = write_history(models, since=bounds.get("since"), until=bounds.get("until"))
+                try:
+                    validate_date(day)
+                except ValidationError as exc:
+                    return Response({name: exc.messages}, status=400)
+                bounds[name] = end_of_day(day) if name == "until" else start_of_day(day)
+        filters = HistoryFilters(
+            models=(label,) if label else (),
+            since=bounds.get("since"),
+            until=bounds.get("until"),
+        )
+        handle = write_history(history_stream(request.user, filters))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -353,18 +341,13 @@ class ReportWorkbook(ExcelAPIView):
         responses=OpenApiTypes.BINARY,
     )
     def get(self, request):
-        today = timezone.localdate()
-        raw = request.query_params.get("year", "")
-        if not raw.strip().isdigit() or not (rules.MIN_YEAR <= int(raw) <= rules.max_year(today)):
-            return Response(
-                {
-                    "year": [
-                        _("Năm phải từ %(min)s đến %(max)s.")
-                        % {"min": rules.MIN_YEAR, "max": rules.max_year(today)}
-                    ]
-                },
-                status=400,
-            )
+        raw = request.query_params.get("year", "").strip()
+        try:
+            if not raw.isdigit() or len(raw) > 6:
+                raise ValidationError(_("Năm phải là một số nguyên, ví dụ 2020."))
+            validate_year(int(raw))
+        except ValidationError as exc:
+            return Response({"year": exc.messages}, status=400)
         year = int(raw)
         data = report_data(year)
         response = HttpResponse(build_report_workbook(data), content_type=XLSX)
@@ -375,16 +358,10 @@ class ReportWorkbook(ExcelAPIView):
 # --- the import page (HTML) -----------------------------------------------------------
 
 
-def _admin_only(request) -> None:
-    if not can_manage_registry(request.user):
-        raise PermissionDenied
-
-
-@login_required
+@capability_required(can_manage_registry)
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     """Upload a workbook: its dry run starts as a job, then the job page shows it."""
-    _admin_only(request)
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -418,10 +395,9 @@ def import_page(request):
     )
 
 
-@login_required
+@capability_required(can_manage_registry)
 def job_page(request, pk):
     """A job's progress bar, then its report; a valid dry run offers the commit."""
-    _admin_only(request)
     job = _own_job(request, pk)
     result = job.result or {}
     return render(
@@ -440,11 +416,10 @@ def job_page(request, pk):
     )
 
 
-@login_required
+@capability_required(can_manage_registry)
 @require_http_methods(["POST"])
 def start_again_page(request, pk):
     """«Chạy lại»: a new run of a failed job with the same file."""
-    _admin_only(request)
     job = _own_job(request, pk)
     if job.status != ExcelJob.Status.FAILED:
         return redirect("excel:job", pk=job.pk)
@@ -452,11 +427,10 @@ def start_again_page(request, pk):
     return redirect("excel:job", pk=again.pk)
 
 
-@login_required
+@capability_required(can_manage_registry)
 @require_http_methods(["POST"])
 def commit_page(request, pk):
     """Commit the file of a dry run the user has seen."""
-    _admin_only(request)
     dry_run = get_object_or_404(
         ExcelJob, pk=pk, user=request.user, kind=ExcelJob.Kind.IMPORT_DRY_RUN
     )

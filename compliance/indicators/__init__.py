@@ -1,4 +1,4 @@
-"""Compliance indicators: the three targets of the green-growth plan (indicators.md).
+"""Compliance indicators: the three targets of the green-growth plan (docs/methodology.md).
 
 Import the public interface from here::
 
@@ -14,7 +14,6 @@ from compliance.indicators.engine import (
     Snapshot,
     UnknownIndicator,
     compute_indicators,
-    compute_indicators_annotated,
     compute_series,
     compute_snapshot,
     facility_rows,
@@ -30,7 +29,6 @@ __all__ = [
     "SeriesPoint",
     "UnknownIndicator",
     "compute_indicators",
-    "compute_indicators_annotated",
     "compute_series",
     "compute_snapshot",
     "Snapshot",

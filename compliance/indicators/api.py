@@ -1,4 +1,4 @@
-"""REST endpoints of the indicators (api.md, "Indicators") and of the annual reports.
+"""REST endpoints of the indicators (docs/api.md, "Indicators") and of the annual reports.
 
 Who may read what (documented in docs/api.md's addendum and in the lead's report):
 
@@ -35,10 +35,12 @@ from compliance.indicators.selectors import (
 )
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
-from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
-from facilities.choices import Role
-
-STAFF_ROLES = (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR)
+from facilities.access import (
+    can_publish_reports,
+    can_read_province_figures,
+    facilities_for,
+)
+from facilities.api.permissions import HasRegistryRole
 
 
 class ReadsProvinceFigures(BasePermission):
@@ -47,21 +49,14 @@ class ReadsProvinceFigures(BasePermission):
     message = _("Tài khoản doanh nghiệp chỉ xem được danh sách cơ sở của mình.")
 
     def has_permission(self, request, view):
-        return role_of(request.user) in STAFF_ROLES
-
-
-class HasRegistryRole(BasePermission):
-    message = _("Tài khoản chưa được gán vai trò trong sổ đăng ký.")
-
-    def has_permission(self, request, view):
-        return role_of(request.user) is not None
+        return can_read_province_figures(request.user)
 
 
 class PublishesReports(BasePermission):
     message = _("Chỉ quản trị viên được công bố báo cáo năm.")
 
     def has_permission(self, request, view):
-        return can_manage_registry(request.user)
+        return can_publish_reports(request.user)
 
 
 def _params(serializer_class, request) -> dict:
@@ -314,5 +309,5 @@ class AnnualReportDiffView(APIView):
         report = annual_report_get(year)
         if report is None:
             raise NotFound(_("Báo cáo năm %(year)s chưa được công bố.") % {"year": year})
-        diff = annual_report_diff(report, with_history=can_read_history(request.user))
+        diff = annual_report_diff(report, reader=request.user)
         return Response(diff.to_dict())

@@ -28,24 +28,19 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.indicators import rules
 from compliance.indicators.series import counts_by_unit, counts_on_dates
 from compliance.selectors import ComplianceStatus, Reason, facilities_with_status
 from facilities.choices import BUSINESS_ACTIVITIES, PRODUCTION_ACTIVITIES
-from facilities.models import (
-    REFORM_DATE,
-    Facility,
-    in_districts_q,
-    new_build_since,
-    place_district_expression,
-)
+from facilities.models import REFORM_DATE, Facility, in_districts_q, new_build_since
+from facilities.predicates import active_on
 
 
 class UnknownIndicator(ValueError):
-    """Raised for an indicator code that indicators.md does not define."""
+    """Raised for an indicator code that docs/methodology.md does not define."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +109,8 @@ class IndicatorFigures:
         ]
 
     def to_dict(self) -> dict:
-        """One entry of ``indicators`` (docs/api: by_commune from 1 July 2025)."""
+        """docs/api.md, Indicators: one entry of ``indicators`` (``by_commune`` from
+        1 July 2025)."""
         data = {
             "code": self.code,
             "title": self.title,
@@ -158,7 +154,7 @@ class IndicatorReport:
         raise KeyError(code)
 
     def to_dict(self) -> dict:
-        """Exactly the JSON of api.md's Indicators section."""
+        """Exactly the JSON of docs/api.md's Indicators section."""
         return {
             "as_of": self.as_of.isoformat(),
             "scope": {"district": self.district, "commune": self.commune, "sector": self.sector},
@@ -180,7 +176,8 @@ class FacilityRow:
     commune: str | None = None
 
     def to_dict(self) -> dict:
-        """``{"facility","code","name","district","commune","sector","counted","reason"}``."""
+        """docs/api.md: ``{"facility","code","name","district","commune","sector","counted",
+        "reason"}``."""
         return {
             "facility": self.facility,
             "code": self.code,
@@ -193,7 +190,7 @@ class FacilityRow:
         }
 
 
-def _scoped(
+def scoped(
     queryset: QuerySet | None,
     district: str | None,
     sector: str | None,
@@ -211,11 +208,6 @@ def _scoped(
     return queryset
 
 
-def active_on(as_of: datetime.date) -> Q:
-    """Facilities active on ``as_of``: operating since then and not closed by then."""
-    return Q(operating_since__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
-
-
 def population_q(code: str, as_of: datetime.date) -> Q:
     """The population of indicator ``code`` on ``as_of``, on plain Facility columns."""
     if code == rules.ESTABLISHMENTS_MEETING_STANDARDS:
@@ -229,14 +221,6 @@ def population_q(code: str, as_of: datetime.date) -> Q:
     if code == rules.BUSINESSES_CERTIFIED:
         return active_on(as_of) & Q(activity__in=BUSINESS_ACTIVITIES)
     raise UnknownIndicator(code)
-
-
-# Which annotation of facilities_with_status says a facility is counted, per indicator.
-_COUNTED_Q = {
-    rules.ESTABLISHMENTS_MEETING_STANDARDS: Q(compliance_status=ComplianceStatus.COMPLIANT),
-    rules.NEW_PRODUCTION_CLEAN_TECH: Q(has_verified_measure=True),
-    rules.BUSINESSES_CERTIFIED: Q(has_valid_certificate=True),
-}
 
 
 def compute_indicators(
@@ -258,40 +242,7 @@ def compute_indicators(
     cells = counts_by_unit(
         as_of, district=district, commune=commune, sector=sector, restrict=queryset
     )
-    return _report_from_cells(as_of, district, sector, cells, commune=commune)
-
-
-def compute_indicators_annotated(
-    as_of: datetime.date,
-    *,
-    district: str | None = None,
-    commune: str | None = None,
-    sector: str | None = None,
-    queryset: QuerySet[Facility] | None = None,
-) -> IndicatorReport:
-    """The same figures as ``compute_indicators``, from the ORM: the facilities active on
-    ``as_of``, annotated by ``facilities_with_status``, grouped by (district, sector) with
-    conditional counts. ONE query too, but with correlated subqueries per facility —
-    several times slower on large registries; kept as an independent second
-    implementation (the tests check all of them agree) and for the benchmark.
-    """
-    base = _scoped(queryset, district, sector, commune).filter(active_on(as_of))
-    aggregates = {}
-    for code in rules.CODES:
-        population = population_q(code, as_of)
-        aggregates[f"{code}__p"] = Count("pk", filter=population)
-        aggregates[f"{code}__n"] = Count("pk", filter=population & _COUNTED_Q[code])
-    cells = (
-        facilities_with_status(base, as_of)
-        .annotate(district_unit=place_district_expression())
-        .order_by()
-        .values("district_unit", "commune_id", "sector_id")
-        .annotate(**aggregates)
-    )
-    cells = [
-        {**cell, "district_id": cell.pop("district_unit")} for cell in (dict(c) for c in cells)
-    ]
-    return _report_from_cells(as_of, district, sector, cells, commune=commune)
+    return report_from_cells(as_of, district, sector, cells, commune=commune)
 
 
 def communes_in_force(as_of: datetime.date) -> bool:
@@ -300,7 +251,7 @@ def communes_in_force(as_of: datetime.date) -> bool:
     return as_of >= REFORM_DATE
 
 
-def _report_from_cells(
+def report_from_cells(
     as_of: datetime.date,
     district: str | None,
     sector: str | None,
@@ -360,7 +311,7 @@ def facility_rows(
     if code not in rules.BY_CODE:
         raise UnknownIndicator(code)
     rows = (
-        facilities_with_status(_scoped(queryset, district, sector, commune), as_of)
+        facilities_with_status(scoped(queryset, district, sector, commune), as_of)
         .filter(population_q(code, as_of))
         .order_by("code")
         .values(
@@ -416,7 +367,7 @@ class SeriesPoint:
         raise KeyError(code)
 
     def to_dict(self) -> dict:
-        """api.md: ``{"year", "as_of", "indicators": [{code, numerator, population,
+        """docs/api.md: ``{"year", "as_of", "indicators": [{code, numerator, population,
         value, met}]}``."""
         return {
             "year": self.year,
@@ -520,5 +471,5 @@ def compute_snapshot(as_of: datetime.date) -> Snapshot:
             rows[code].append(row)
             cell[f"{code}__p"] += 1
             cell[f"{code}__n"] += row.counted
-    report = _report_from_cells(as_of, None, None, list(cells.values()))
+    report = report_from_cells(as_of, None, None, list(cells.values()))
     return Snapshot(report=report, rows=rows)

@@ -1,4 +1,4 @@
-"""The three indicators as pure data and pure functions (indicators.md).
+"""The three indicators as pure data and pure functions (docs/methodology.md).
 
 Everything that turns counts into figures lives here — value, met, targets, codes,
 titles — so that the engine, the series, the annual reports, the API, the pages, the
@@ -17,8 +17,8 @@ ESTABLISHMENTS_MEETING_STANDARDS = "establishments_meeting_standards"
 NEW_PRODUCTION_CLEAN_TECH = "new_production_clean_tech"
 BUSINESSES_CERTIFIED = "businesses_certified"
 
-# The earliest and latest years anybody may ask about (api.md: 400 outside).
-MIN_YEAR = 2000
+# The first year the dashboard's series shows (the plan dates from November 2012).
+# Which years may be asked about at all is facilities/dates.py's rule.
 FIRST_SERIES_YEAR = 2012
 
 
@@ -106,8 +106,3 @@ def met(code: str, numerator: int, population: int) -> bool | None:
 def year_end(year: int) -> datetime.date:
     """The reference date of year ``year``'s figures and annual report: 31 December."""
     return datetime.date(year, 12, 31)
-
-
-def max_year(today: datetime.date) -> int:
-    """The latest year one may ask about: next year (plans are made a year ahead)."""
-    return today.year + 1

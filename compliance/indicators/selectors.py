@@ -3,27 +3,24 @@
 ``annual_report_diff`` compares a published report with a fresh computation for the
 same date, facility by facility and indicator by indicator, and attaches the change
 history (simple-history rows of the facility and of its certificates, measures,
-inspections and findings written since publication) that explains each difference.
-Constant number of queries: one for the recomputation, two per history model.
+inspections and findings written since publication) that explains each difference, read
+through compliance/history.py like the change-log pages, the API and the export.
+Constant number of queries: the recomputation, one per history model, and the
+inspections' facilities.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Model
-
+from compliance.history import Entry, history_by_facility
 from compliance.indicators import rules
 from compliance.indicators.engine import Snapshot, compute_snapshot
-from compliance.models import AnnualReport, Certificate, CleanTechMeasure
-from facilities.models import Facility
-from inspections.models import Finding, Inspection
+from compliance.models import AnnualReport
+from facilities.access import can_read_history
 
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-# History fields that are bookkeeping, not registry facts.
-_SKIPPED_FIELDS = {"version", "updated_at", "created_at", "search_key"}
+# The objects whose history explains a facility's standing.
+_EXPLAINING_MODELS = ("facility", "certificate", "clean_tech_measure", "inspection", "finding")
 
 
 def annual_report_get(year: int) -> AnnualReport | None:
@@ -37,30 +34,6 @@ def annual_report_draft(year: int) -> Snapshot:
 
 
 @dataclass
-class HistoryEntry:
-    """One change-history row (api.md's change-history shape)."""
-
-    model: str
-    object_id: int
-    type: str
-    at: datetime.datetime
-    user: str | None
-    reason: str | None
-    changes: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "object_id": self.object_id,
-            "type": self.type,
-            "at": self.at.isoformat(),
-            "user": self.user,
-            "reason": self.reason,
-            "changes": self.changes,
-        }
-
-
-@dataclass
 class FacilityDifference:
     """One facility whose standing in one indicator differs from the published report."""
 
@@ -70,7 +43,7 @@ class FacilityDifference:
     indicator: str
     published: dict | None  # {"counted", "reason"}; None when it was not in the population
     current: dict | None  # likewise, as computed now
-    history: list[HistoryEntry] | None = None
+    history: list[Entry] | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -108,11 +81,11 @@ def _summary(figure: dict) -> dict:
     return {k: figure[k] for k in ("numerator", "population", "value", "met")}
 
 
-def annual_report_diff(report: AnnualReport, *, with_history: bool = True) -> ReportDiff:
+def annual_report_diff(report: AnnualReport, *, reader) -> ReportDiff:
     """Facility by facility, what a fresh computation of ``report.as_of`` changes.
 
-    ``with_history=False`` leaves the history out (``None``) for users who may not read
-    the change log.
+    The history that explains each difference is shown to ``reader`` only if they may
+    read the change log (facilities/access.py); otherwise it is ``None``.
     """
     snapshot = compute_snapshot(report.as_of)
     now_figures = {f.code: f.to_dict() for f in snapshot.report.indicators}
@@ -147,100 +120,10 @@ def annual_report_diff(report: AnnualReport, *, with_history: bool = True) -> Re
                 )
             )
     differences.sort(key=lambda d: (d.code, rules.CODES.index(d.indicator)))
-    if with_history and differences:
-        history = facility_history_since({d.facility for d in differences}, report.published_at)
+    if can_read_history(reader) and differences:
+        history = history_by_facility(
+            reader, {d.facility for d in differences}, report.published_at, _EXPLAINING_MODELS
+        )
         for difference in differences:
             difference.history = history.get(difference.facility, [])
     return ReportDiff(report=report, figures=figures, facilities=differences)
-
-
-# (model name in api.md, model, path from the model to its facility id)
-_HISTORY_SOURCES: tuple[tuple[str, type[Model], str], ...] = (
-    ("facility", Facility, "id"),
-    ("certificate", Certificate, "facility_id"),
-    ("clean_tech_measure", CleanTechMeasure, "facility_id"),
-    ("inspection", Inspection, "facility_id"),
-    ("finding", Finding, "inspection__facility_id"),
-)
-
-
-def facility_history_since(
-    facility_ids: set[int], since: datetime.datetime
-) -> dict[int, list[HistoryEntry]]:
-    """{facility id: history entries since ``since``, oldest first} for the facilities
-    and their certificates, measures, inspections and findings. Two queries per model:
-    the objects touched since, then all their history rows (to show what changed)."""
-    entries: dict[int, list[HistoryEntry]] = defaultdict(list)
-    for name, model, path in _HISTORY_SOURCES:
-        history = model.history.model
-        if name == "finding":
-            # A finding's historical row holds its inspection id, not the facility's.
-            inspection_facility = dict(
-                Inspection.history.filter(facility_id__in=facility_ids)
-                .values_list("id", "facility_id")
-                .distinct()
-            )
-            touched = history.objects.filter(
-                inspection_id__in=list(inspection_facility), history_date__gt=since
-            )
-        else:
-            touched = history.objects.filter(**{f"{path}__in": facility_ids}).filter(
-                history_date__gt=since
-            )
-        object_ids = set(touched.values_list("id", flat=True))
-        if not object_ids:
-            continue
-        rows = (
-            history.objects.filter(id__in=object_ids)
-            .select_related("history_user")
-            .order_by("id", "history_date", "history_id")
-        )
-        fields = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if f.attname not in _SKIPPED_FIELDS and f.attname != "id"
-        ]
-        previous = None
-        for row in rows:
-            if previous is not None and previous.id != row.id:
-                previous = None
-            if row.history_date > since:
-                facility_id = (
-                    inspection_facility.get(row.inspection_id)
-                    if name == "finding"
-                    else getattr(row, path)
-                )
-                changes = []
-                if previous is not None and row.history_type == "~":
-                    changes = [
-                        {
-                            "field": f,
-                            "old": _json(getattr(previous, f)),
-                            "new": _json(getattr(row, f)),
-                        }
-                        for f in fields
-                        if getattr(previous, f) != getattr(row, f)
-                    ]
-                entries[facility_id].append(
-                    HistoryEntry(
-                        model=name,
-                        object_id=row.id,
-                        type=HISTORY_TYPES.get(row.history_type, row.history_type),
-                        at=row.history_date,
-                        user=row.history_user.get_username() if row.history_user else None,
-                        reason=row.history_change_reason,
-                        changes=changes,
-                    )
-                )
-            previous = row
-    for facility_entries in entries.values():
-        facility_entries.sort(key=lambda e: e.at)
-    return dict(entries)
-
-
-def _json(value):
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

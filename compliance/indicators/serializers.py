@@ -1,6 +1,6 @@
 """Query parameters and (documentation-only) response shapes of the indicators API.
 
-Responses are built by the engine's ``to_dict()`` (api.md, exactly); the response
+Responses are built by the engine's ``to_dict()`` (docs/api.md, exactly); the response
 serializers below describe those shapes for drf-spectacular. Parameter serializers
 turn bad input into 400 with a Vietnamese message, never a 500.
 """
@@ -12,22 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compliance.indicators import rules
+from facilities.dates import validate_date, validate_year
 from facilities.models import Commune, District, Sector
 
 DATE_ERRORS = {"invalid": _("Ngày không hợp lệ, cần dạng YYYY-MM-DD (ví dụ 2020-12-31).")}
 # Plain strings in the schema (not an enum) so that no other enum named "code" clashes.
 CODES_HELP = "establishments_meeting_standards | new_production_clean_tech | businesses_certified"
 YEAR_ERRORS = {"invalid": _("Năm phải là một số nguyên, ví dụ 2020.")}
-
-
-def check_year(year: int) -> int:
-    """2000 ≤ year ≤ next year, else a 400 with the allowed range."""
-    latest = rules.max_year(timezone.localdate())
-    if not rules.MIN_YEAR <= year <= latest:
-        raise serializers.ValidationError(
-            _("Năm phải trong khoảng %(min)s–%(max)s.") % {"min": rules.MIN_YEAR, "max": latest}
-        )
-    return year
 
 
 class ScopeQuery(serializers.Serializer):
@@ -61,11 +52,9 @@ class ScopeQuery(serializers.Serializer):
 class AsOfQuery(ScopeQuery):
     """``as_of`` (default today) plus the scope."""
 
-    as_of = serializers.DateField(required=False, error_messages=DATE_ERRORS)
-
-    def validate_as_of(self, as_of):
-        check_year(as_of.year)
-        return as_of
+    as_of = serializers.DateField(
+        required=False, error_messages=DATE_ERRORS, validators=[validate_date]
+    )
 
 
 class FacilitiesQuery(AsOfQuery):
@@ -89,8 +78,12 @@ class FacilitiesQuery(AsOfQuery):
 class SeriesQuery(ScopeQuery):
     """``from`` and ``to`` years (Python keywords, hence renamed), ``include_today``."""
 
-    from_year = serializers.IntegerField(required=False, error_messages=YEAR_ERRORS)
-    to_year = serializers.IntegerField(required=False, error_messages=YEAR_ERRORS)
+    from_year = serializers.IntegerField(
+        required=False, error_messages=YEAR_ERRORS, validators=[validate_year]
+    )
+    to_year = serializers.IntegerField(
+        required=False, error_messages=YEAR_ERRORS, validators=[validate_year]
+    )
     include_today = serializers.BooleanField(required=False, default=False)
 
     def get_fields(self):
@@ -98,12 +91,6 @@ class SeriesQuery(ScopeQuery):
         fields["from"] = fields.pop("from_year")
         fields["to"] = fields.pop("to_year")
         return fields
-
-    def validate_from(self, year: int) -> int:
-        return check_year(year)
-
-    def validate_to(self, year: int) -> int:
-        return check_year(year)
 
     def validate(self, attrs):
         first = attrs.get("from", rules.FIRST_SERIES_YEAR)
@@ -120,10 +107,7 @@ class SeriesQuery(ScopeQuery):
 
 
 class YearPath(serializers.Serializer):
-    year = serializers.IntegerField(error_messages=YEAR_ERRORS)
-
-    def validate_year(self, year: int) -> int:
-        return check_year(year)
+    year = serializers.IntegerField(error_messages=YEAR_ERRORS, validators=[validate_year])
 
 
 # --- response shapes (documentation) ---------------------------------------------------

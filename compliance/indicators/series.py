@@ -12,7 +12,9 @@ the list of dates (a handful of rows):
 * a measure counts on [max(installed_on, verified_on), removed_on).
 
 Plain SQL (CTEs, window function, VALUES) that SQLite ≥ 3.25 and PostgreSQL both run.
-The test suite checks it against the per-date engine and a plain-Python reference.
+Each CTE names the query predicate it mirrors (facilities/, inspections/ and
+compliance/predicates.py); tests/compliance/test_predicates.py runs each predicate and
+this statement over the same generated registries.
 """
 
 from __future__ import annotations
@@ -116,11 +118,15 @@ def series_sql(
     # rather than joining every pair set to the big facilities × dates product.
     sql = f"""
 WITH dates (d, ws) AS (VALUES {values}),
+-- The communes with a single former district, from which a facility with no recorded
+-- district takes its district (facilities.models.place_district_expression).
 cd AS (
   SELECT l.commune_id AS commune, MAX(l.district_id) AS district
   FROM {_table(Commune.former_districts.through)} l
   GROUP BY l.commune_id HAVING COUNT(*) = 1
 ),
+-- Facilities in scope; "active on D" (facilities.predicates.active_on) is applied
+-- where they meet the dates: since <= d AND (closed IS NULL OR closed > d).
 sf AS (
   SELECT f.id AS fid, f.operating_since AS since, f.closed_on AS closed,
          {place_district} AS district, f.commune_id AS commune, f.sector_id AS sector,
@@ -130,6 +136,9 @@ sf AS (
   FROM {_table(Facility)} f LEFT JOIN cd ON cd.commune = f.commune_id
   WHERE f.operating_since IS NOT NULL{scope}
 ),
+-- The finalized inspections (inspections.predicates.finalized_on), each with the day the
+-- next one takes over: the latest inspection on d is the one whose [visited_on, next_on)
+-- holds d.
 latest AS (
   SELECT i.facility_id AS fid, i.visited_on AS visited_on, i.outcome AS outcome,
          LEAD(i.visited_on) OVER (PARTITION BY i.facility_id ORDER BY i.visited_on, i.id)
@@ -137,6 +146,9 @@ latest AS (
   FROM {_table(Inspection)} i
   WHERE i.status = '{InspectionStatus.FINALIZED}' AND i.visited_on >= %s AND i.visited_on <= %s
 ),
+-- Compliance status "compliant" (compliance.selectors.facilities_with_status): a current
+-- latest inspection, not non-compliant, and no finding overdue on d
+-- (inspections.predicates.overdue_on).
 compliant AS (
   SELECT l.fid AS fid, dates.d AS d
   FROM latest l JOIN dates
@@ -150,6 +162,7 @@ compliant AS (
         AND i2.visited_on <= dates.d AND fi.deadline < dates.d
         AND (fi.resolved_on IS NULL OR fi.resolved_on > dates.d))
 ),
+-- Measures in place on d (compliance.predicates.measure_in_place_on).
 measured AS (
   SELECT DISTINCT m.facility_id AS fid, dates.d AS d
   FROM {_table(CleanTechMeasure)} m JOIN dates
@@ -157,12 +170,14 @@ measured AS (
    AND (m.removed_on IS NULL OR m.removed_on > dates.d)
   WHERE m.kind IN ({_in([MeasureKind.CLEAN_TECHNOLOGY, MeasureKind.POLLUTION_CONTROL])})
 ),
+-- Certificates valid on d (compliance.predicates.certificate_valid_on).
 certified AS (
   SELECT DISTINCT c.facility_id AS fid, dates.d AS d
   FROM {_table(Certificate)} c JOIN dates
     ON c.issued_on <= dates.d AND (c.valid_until IS NULL OR c.valid_until >= dates.d)
    AND (c.revoked_on IS NULL OR c.revoked_on > dates.d)
 ),
+-- The populations: facilities active on d (facilities.predicates.active_on), by activity.
 pop AS (
   SELECT dates.d AS d{select_unit}, COUNT(*) AS p1, SUM(sf.new_production) AS p2,
          SUM(sf.business) AS p3

@@ -16,21 +16,27 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.choices import Reason, label_of
 from compliance.indicators import compute_indicators, compute_series, facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
-from compliance.views.labels import REASON_LABELS
-from facilities.access import facilities_for
+from facilities.access import can_read_province_figures, facilities_for
 from facilities.choices import UnitGap
+from facilities.dates import validate_date
 from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
-from facilities.views import STAFF_ROLES, role_required
+from facilities.views import capability_required
 from inspections.forms import DateInput
 
 
 class ScopeForm(forms.Form):
     """The date and scope of the figures; an invalid value falls back to the default."""
 
-    as_of = forms.DateField(label=_("Tính đến ngày"), required=False, widget=DateInput())
+    as_of = forms.DateField(
+        label=_("Tính đến ngày"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date],
+    )
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),
@@ -94,7 +100,7 @@ def _series_to_year(today: datetime.date) -> int:
     return today.year if (today.month, today.day) == (12, 31) else today.year - 1
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def dashboard(request):
     """Indicators on the chosen date, yearly series chart, unit and sector tables."""
     form = ScopeForm(request.GET or None)
@@ -181,7 +187,7 @@ class BehindForm(ScopeForm):
     )
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def indicator_facilities(request, code: str):
     """The population of one indicator: every facility, counted or not, and why not."""
     if code not in BY_CODE:
@@ -220,7 +226,7 @@ def indicator_facilities(request, code: str):
                     "district_name": district_names.get(r.district, r.district),
                     "commune_name": commune_names.get(r.commune, r.commune),
                     "sector_name": sectors.get(r.sector, r.sector),
-                    "reason_label": REASON_LABELS.get(r.reason, r.reason) if r.reason else "",
+                    "reason_label": label_of(Reason, r.reason),
                 }
                 for r in rows
             ],

@@ -3,23 +3,30 @@ actions and inspection results — nothing of any other enterprise (access.py sc
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Case, F, Prefetch, Value, When
 from django.shortcuts import render
 from django.utils import timezone
 
+from compliance.choices import ComplianceStatus, label_of
 from compliance.models import Certificate
+from compliance.predicates import certificate_valid_on
 from compliance.selectors import facilities_with_status
-from compliance.views.labels import COMPLIANCE_STATUS_LABELS, status_css
-from facilities.access import enterprises_for, facilities_for, restrict_inspection_rows
-from facilities.choices import Role
-from facilities.views import role_required
+from compliance.views.labels import status_css
+from facilities.access import (
+    can_use_portal,
+    enterprises_for,
+    facilities_for,
+    restrict_inspection_rows,
+)
+from facilities.views import capability_required
 from inspections.models import Finding, Inspection
+from inspections.predicates import overdue_on
 
 # From how many days before expiry a certificate is shown with a warning.
 EXPIRY_WARNING_DAYS = 90
 
 
-@role_required(Role.BUSINESS)
+@capability_required(can_use_portal)
 def portal(request):
     """Facilities with certificate validity and days to expiry, open corrective actions
     with their deadlines, and finalized inspection results. Four queries."""
@@ -32,17 +39,22 @@ def portal(request):
             facilities_for(request.user).select_related("district", "commune", "sector"), today
         )
         .prefetch_related(
-            Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_until", "-id"))
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(certificate_valid_on(today)).order_by(
+                    F("valid_until").desc(nulls_first=True), "-id"
+                ),
+                to_attr="valid_certificates",
+            )
         )
         .order_by("code")
     )
     for facility in facilities:
-        facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+        facility.compliance_label = label_of(ComplianceStatus, facility.compliance_status)
         facility.compliance_css = status_css(facility.compliance_status)
-        current = [c for c in facility.certificates.all() if c.status_on(today) == "valid"]
         # The one valid longest: a registration (no term) before any dated one.
-        current.sort(key=lambda c: (c.valid_until is None, c.valid_until or today), reverse=True)
-        facility.current_certificate = current[0] if current else None
+        valid = facility.valid_certificates
+        facility.current_certificate = valid[0] if valid else None
         # A registration has no term, hence no expiry warning.
         if facility.current_certificate and facility.current_certificate.valid_until:
             days = (facility.current_certificate.valid_until - today).days
@@ -57,10 +69,15 @@ def portal(request):
         .filter(resolved_on__isnull=True)
         .exclude(corrective_action="", deadline__isnull=True)
         .select_related("inspection__facility")
+        .annotate(
+            is_overdue=Case(
+                When(overdue_on(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .order_by("deadline", "id")
     )
-    for finding in open_findings:
-        finding.is_overdue = bool(finding.deadline and finding.deadline < today)
     # Query 5: finalized inspection results.
     results = list(
         restrict_inspection_rows(Inspection.objects.all(), request.user)

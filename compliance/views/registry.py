@@ -12,18 +12,19 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.choices import CertificateStatus
+from compliance.choices import CertificateStatus, ComplianceStatus, Reason, label_of
 from compliance.filtersets import FacilityStatusFilterSet
-from compliance.selectors import facilities_with_status
-from compliance.views.labels import COMPLIANCE_STATUS_LABELS, REASON_LABELS, status_css
+from compliance.selectors import facilities_with_status, with_certificate_status
+from compliance.views.labels import status_css
 from facilities.access import (
     can_inspect,
     can_read_history,
+    can_read_province_figures,
     facilities_for,
     restrict_inspection_rows,
 )
 from facilities.models import District
-from facilities.views import STAFF_ROLES, paginate, querystring_without, role_required
+from facilities.views import capability_required, paginate, querystring_without
 from inspections.models import Finding, Inspection
 
 # The certificate standing of a facility that never had one (certificate_status is None).
@@ -66,7 +67,7 @@ LIST_FILTERS = (
 )
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def facility_list(request):
     """Facilities the user may see, filtered, searched without diacritics, 50 a page."""
     today = timezone.localdate()
@@ -97,7 +98,7 @@ def facility_list(request):
 
 def _decorate(facility) -> None:
     """Labels and badge colours of the annotated standing (display only)."""
-    facility.compliance_label = COMPLIANCE_STATUS_LABELS.get(facility.compliance_status, "")
+    facility.compliance_label = label_of(ComplianceStatus, facility.compliance_status)
     facility.compliance_css = status_css(facility.compliance_status)
     facility.certificate_label = (
         CertificateStatus(facility.certificate_status).label
@@ -124,11 +125,10 @@ def facility_detail(request, pk: int):
         pk=pk,
     )
     _decorate(facility)
-    certificates = list(facility.certificates.all())
+    certificates = list(with_certificate_status(facility.certificates.all(), today))
     for certificate in certificates:
-        certificate.status_today = certificate.status_on(today)
-        certificate.status_label = CertificateStatus(certificate.status_today).label
-        certificate.status_css = status_css(certificate.status_today)
+        certificate.status_label = CertificateStatus(certificate.status).label
+        certificate.status_css = status_css(certificate.status)
     measures = list(facility.measures.select_related("verified_by"))
     inspections = list(
         restrict_inspection_rows(
@@ -138,16 +138,18 @@ def facility_detail(request, pk: int):
             Prefetch("findings", queryset=Finding.objects.order_by("id")),
         )
     )
-    reason_code = None if facility.compliance_status == "compliant" else facility.compliance_status
+    reason_code = (
+        None
+        if facility.compliance_status == ComplianceStatus.COMPLIANT
+        else facility.compliance_status
+    )
     return render(
         request,
         "compliance/facility_detail.html",
         {
             "facility": facility,
-            "reason_label": REASON_LABELS.get(reason_code, "") if reason_code else "",
-            "certificate_reason_label": REASON_LABELS.get(facility.certificate_reason, "")
-            if facility.certificate_reason
-            else "",
+            "reason_label": label_of(Reason, reason_code),
+            "certificate_reason_label": label_of(Reason, facility.certificate_reason),
             "certificates": certificates,
             "measures": measures,
             "inspections": inspections,

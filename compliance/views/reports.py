@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compliance.choices import Reason, label_of
 from compliance.indicators import rules
 from compliance.indicators.selectors import (
     annual_report_diff,
@@ -25,9 +26,8 @@ from compliance.indicators.units import by_commune_applies, commune_breakdown
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
 from compliance.views.dashboard import unit_names
-from compliance.views.labels import REASON_LABELS
-from facilities.access import can_manage_registry, can_read_history
-from facilities.views import STAFF_ROLES, role_required
+from facilities.access import can_publish_reports, can_read_province_figures
+from facilities.views import capability_required
 
 # The annual report workbook of the Excel feature, linked when that route exists.
 WORKBOOK_PATH = "/api/v1/indicators/report.xlsx"
@@ -45,7 +45,7 @@ def _last_year() -> int:
     return timezone.localdate().year - 1
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_list(request):
     """Every year from 2012 to last year: published (by whom, when) or not yet."""
     published = {
@@ -58,15 +58,15 @@ def report_list(request):
     return render(
         request,
         "compliance/report_list.html",
-        {"years": years, "can_publish": can_manage_registry(request.user)},
+        {"years": years, "can_publish": can_publish_reports(request.user)},
     )
 
 
 def _rows_with_labels(rows: list[dict]) -> list[dict]:
-    return [{**row, "reason_label": REASON_LABELS.get(row.get("reason"), "")} for row in rows]
+    return [{**row, "reason_label": label_of(Reason, row.get("reason"))} for row in rows]
 
 
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_detail(request, year: int):
     """Year ``year``: the published report and its differences from today's computation,
     or the draft computed now with a Publish button for administrators."""
@@ -77,13 +77,13 @@ def report_detail(request, year: int):
         "year": year,
         "as_of": rules.year_end(year),
         "report": report,
-        "can_publish": can_manage_registry(request.user) and report is None,
+        "can_publish": can_publish_reports(request.user) and report is None,
         "workbook_url": _workbook_url(year),
         "titles": {i.code: i.title for i in rules.INDICATORS},
     }
     if report is not None:
         context["figures"] = report.figures["indicators"]
-        diff = annual_report_diff(report, with_history=can_read_history(request.user))
+        diff = annual_report_diff(report, reader=request.user)
         context["diff"] = diff
         for difference in diff.facilities:
             difference.published_label = _state_label(difference.published)
@@ -130,14 +130,14 @@ def _state_label(state: dict | None) -> str:
         return _("không thuộc đối tượng tính")
     if state["counted"]:
         return _("đạt")
-    return str(REASON_LABELS.get(state["reason"], state["reason"]))
+    return label_of(Reason, state["reason"])
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@capability_required(can_read_province_figures)
 def report_publish(request, year: int):
     """Freeze year ``year``'s report (administrators; the confirmation is the POST)."""
-    if not can_manage_registry(request.user):
+    if not can_publish_reports(request.user):
         raise PermissionDenied
     try:
         annual_report_publish(year=year, user=request.user)

@@ -14,17 +14,21 @@ from django.utils.translation import gettext_lazy
 from compliance import services
 from compliance.models import CleanTechMeasure
 from compliance.selectors import ComplianceStatus, facilities_with_status
-from facilities.access import can_inspect, restrict_to_inspectable, restrict_to_visible
-from facilities.choices import Role
+from facilities.access import (
+    can_inspect,
+    can_record_inspections,
+    restrict_to_inspectable,
+    restrict_to_visible,
+)
 from facilities.models import Facility
-from facilities.views import role_required
+from facilities.views import capability_required
 from inspections.choices import InspectionStatus
-from inspections.filtersets import overdue_on_q
 from inspections.forms import DateInput
 from inspections.models import Finding, Inspection
+from inspections.predicates import overdue_on
 
 
-@role_required(Role.ADMIN, Role.INSPECTOR)
+@capability_required(can_record_inspections)
 def worklist(request):
     """What needs a visit in the inspector's districts, as of today.
 
@@ -51,7 +55,7 @@ def worklist(request):
         restrict_to_inspectable(
             Finding.objects.all(), request.user, facility_path="inspection__facility"
         )
-        .filter(overdue_on_q(today))
+        .filter(overdue_on(today))
         .select_related("inspection__facility")
         .order_by("deadline", "id")
     )

@@ -1,4 +1,4 @@
-"""One error shape for the whole API, whatever raised the error (api.md, "Errors").
+"""One error shape for the whole API, whatever raised the error (docs/api.md, "Errors").
 
 * Django ``ValidationError`` (models' full_clean, services) → 400 ``{"field": [...]}``;
   model-wide messages under ``non_field_errors`` like DRF's own.

@@ -1,4 +1,4 @@
-"""OpenAPI generation: the error shapes and headers every operation shares (api.md)."""
+"""OpenAPI generation: the error shapes and headers every operation shares (docs/api.md)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema

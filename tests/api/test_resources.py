@@ -1,4 +1,4 @@
-"""The resources of api.md: fields, filters, search, pagination and ETags."""
+"""The resources of docs/api.md: fields, filters, search, pagination and ETags."""
 
 import datetime
 

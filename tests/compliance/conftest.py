@@ -1,4 +1,4 @@
-"""The worked example of indicators.md, shared by the indicators tests."""
+"""The worked example of docs/methodology.md, shared by the indicators tests."""
 
 import datetime
 
@@ -19,7 +19,7 @@ WORKED_EXAMPLE_DATE = datetime.date(2020, 12, 31)
 
 @pytest.fixture
 def worked_example(db):
-    """Four facilities A–D active on 2020-12-31, exactly as in indicators.md."""
+    """Four facilities A–D active on 2020-12-31, exactly as in docs/methodology.md."""
     a = FacilityFactory(
         code="A", activity=Activity.PRODUCTION, operating_since=datetime.date(2015, 3, 1)
     )

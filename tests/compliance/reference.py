@@ -1,4 +1,4 @@
-"""A deliberately simple reference implementation of indicators.md, in plain Python.
+"""A deliberately simple reference implementation of docs/methodology.md, in plain Python.
 
 It loops over facilities and their records one by one, reading the methodology's
 sentences as literally as possible. Slow and obviously right; the set-based engine is

@@ -1,4 +1,4 @@
-"""Validity rules of certificates and clean-technology measures (issue 2, item 3).
+"""Validity rules of certificates and clean-technology measures.
 
 Each rule: the message model validation gives the user, and the database constraint
 that holds even when validation is bypassed. Boundaries (equal dates) included.

@@ -1,4 +1,4 @@
-"""Each facility's standing on a date, on the worked example of indicators.md
+"""Each facility's standing on a date, on the worked example of docs/methodology.md
 (the ``worked_example`` fixture of tests/compliance/conftest.py)."""
 
 from compliance.choices import CertificateStatus

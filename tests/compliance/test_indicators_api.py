@@ -1,4 +1,4 @@
-"""The indicators endpoints answer as api.md says, to whom they should, and 400 on bad input."""
+"""The indicators endpoints answer as docs/api.md says, to whom they should, and 400 on bad input."""
 
 import datetime
 

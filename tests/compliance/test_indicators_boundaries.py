@@ -1,4 +1,4 @@
-"""Every rule of indicators.md at its boundary, one facility (or a handful) at a time."""
+"""Every rule of docs/methodology.md at its boundary, one facility (or a handful) at a time."""
 
 import datetime
 

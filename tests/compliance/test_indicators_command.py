@@ -1,4 +1,4 @@
-"""`manage.py indicators` prints the figures as a table, or api.md's JSON."""
+"""`manage.py indicators` prints the figures as a table, or docs/api.md's JSON."""
 
 import io
 import json

@@ -16,16 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from compliance.indicators import (
-    compute_indicators,
-    compute_indicators_annotated,
-    facility_rows,
-)
+from compliance.indicators import compute_indicators, facility_rows
 from compliance.indicators.series import counts_on_dates
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.selectors import assessment_window_start
 from facilities.models import Enterprise, Facility, Sector, new_build_since
 from inspections.models import Finding, Inspection
+from tests.compliance.annotated import compute_indicators_annotated
 from tests.compliance.reference import CODES, reference_report
 from tests.factories import valid_tax_code
 

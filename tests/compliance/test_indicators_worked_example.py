@@ -1,4 +1,4 @@
-"""The worked example of indicators.md, figure by figure and reason by reason."""
+"""The worked example of docs/methodology.md, figure by figure and reason by reason."""
 
 import pytest
 

@@ -23,7 +23,7 @@ from tests.factories import (
 
 @pytest.fixture
 def worked_example(db, admin_user):
-    """indicators.md's worked example: facilities A–D on 31/12/2020."""
+    """docs/methodology.md's worked example: facilities A–D on 31/12/2020."""
     with change_context(user=admin_user, reason="test"):
         a = FacilityFactory(
             code="A", activity="production", operating_since=datetime.date(2015, 3, 1)
@@ -146,7 +146,13 @@ class TestAnnualReportWorkbook:
         assert (ws["E4"].value, ws["F4"].value) == (1, 4)
         assert "công bố" in ws["A2"].value and "quantri" in ws["A2"].value
         first = [[c.value for c in row] for row in wb["DS chỉ tiêu 1"].iter_rows(min_row=4)]
-        assert first[-1][:1] + first[-1][4:6] == ["D", "Không", "Chưa được kiểm tra"]
+        # The label for readers, the code beside it for scripts.
+        assert first[-1][:1] + first[-1][4:7] == [
+            "D",
+            "Không",
+            "Chưa được kiểm tra",
+            "not_assessed",
+        ]
         series = wb["Chuỗi năm"]
         assert series["A12"].value == 2020 and series["B12"].value == 25.0
 

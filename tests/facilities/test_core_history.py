@@ -1,4 +1,4 @@
-"""Every write path leaves a history row with who and why (issue 2, item 2).
+"""Every write path leaves a history row with who and why.
 
 Paths: the admin change form (with its "reason for change" field), the ORM inside
 ``change_context``, and the bulk helpers that replace bulk_create / bulk_update /
@@ -239,6 +239,7 @@ def test_copy_create_writes_the_same_rows_and_history_as_bulk_create(inspector_t
     # Later writes get fresh keys: the sequences were advanced, not bypassed.
     later = InspectionFactory(facility=facility)
     assert later.pk > inspection.pk
+    later.summary = "sửa"
     later.save()
     assert later.history.count() == 2
 

@@ -1,4 +1,4 @@
-"""Validity rules of enterprises and facilities (issue 2, item 3), as the user meets them.
+"""Validity rules of enterprises and facilities, as the user meets them.
 
 Each rule is checked twice: model validation (``full_clean``, the message a form or the
 API shows) and the database constraint (an IntegrityError when validation is bypassed).

@@ -1,4 +1,4 @@
-"""Findings cannot be dated before their inspection's visit (issue 2, item 3).
+"""Findings cannot be dated before their inspection's visit.
 
 The visit date lives in another table, so no CHECK constraint can hold this rule:
 model validation (``clean``) enforces it, and the forms, the API and the import all run

@@ -106,7 +106,7 @@ def test_proxy_header_is_built_from_a_header_name():
     ("name", "value", "message"),
     [
         ("SECURE_HSTS_SECONDS", "a year", "must be a whole number"),
-        ("SECURE_HSTS_SECONDS", "-1", "must be at least 0"),
+        ("SECURE_HSTS_SECONDS", "-1", "at least 0, not -1"),
         ("SECURE_SSL_REDIRECT", "sometimes", "must be true or false"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "must be a header name"),
     ],

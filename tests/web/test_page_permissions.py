@@ -1,7 +1,8 @@
 """Every page × every persona: 200 for those who may use it, 403 for a role that may
-not, 404 for an object the user may not see (architecture.md, house rule 7)."""
+not, 404 for an object the user may not see (docs/architecture.md, house rule 7)."""
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from compliance.models import AnnualReport
 
@@ -61,7 +62,46 @@ MATRIX = [
     ("a year's report", lambda r: "/reports/2025/", everyone_but(B)),
     ("a year not yet over", lambda r: "/reports/2026/", everyone_but(B, others=404)),
     ("one object's history", lambda r: f"/changes/facility/{r['own'].pk}/", everyone_but(T, P, B)),
+    ("import a workbook", lambda r: "/imports/", {A: 200, T: 403, P: 403, B: 403, U: 403}),
 ]
+
+# Pages not in the matrix, each with the reason and where it is tested instead.
+EXEMPT = {
+    "home": "redirects each role to its first page (test_it_opens_on_the_first_page_…)",
+    "login": "open to everyone by design",
+    "logout": "open to everyone by design",
+    "set_language": "open to everyone by design (the language switch)",
+    "annual_report_publish": "POST only (test_only_an_administrator_publishes_…)",
+    "excel:job": "a job belongs to its creator: tests/excel/test_views.py, per role",
+    "excel:commit": "POST only, on a job of one's own: tests/excel/test_views.py",
+    "attachment_download": "needs a stored file: tests/web/test_pages.py, per visibility",
+}
+
+
+def _page_routes(patterns, prefix=""):
+    """(route, url name) of every page: the resolver minus the admin and the API."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            route = prefix + str(entry.pattern)
+            if route.startswith(("admin/", "api/")):
+                continue
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            for inner_route, name in _page_routes(entry.url_patterns, route):
+                yield inner_route, (namespace + name) if name else None
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name
+
+
+def test_every_page_is_in_the_matrix(registry):
+    covered = set()
+    for _page, url, _expected in MATRIX:
+        match = resolve(url(registry).split("?")[0])
+        covered.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
+    pages = {name for _route, name in _page_routes(get_resolver().url_patterns)}
+    assert None not in pages, "every page route needs a name"
+    missing = pages - covered - set(EXEMPT)
+    assert not missing, f"pages without a row in MATRIX (or an EXEMPT reason): {missing}"
+    assert not set(EXEMPT) & covered, "an exempt page is in the matrix: drop the exemption"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -104,3 +144,29 @@ def test_only_an_administrator_publishes_an_annual_report(client, request, regis
     expected = {A: 302, T: 403, P: 403, B: 403, U: 403}[persona]
     assert response.status_code == expected
     assert AnnualReport.objects.filter(year=2025).exists() == (persona == A)
+
+
+NAVIGATION = {
+    "dashboard": "/dashboard/",
+    "registry": "/facilities/",
+    "worklist": "/worklist/",
+    "portal": "/portal/",
+    "changelog": "/changes/",
+    "reports": "/reports/",
+    "imports": "/imports/",
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_menu_offers_exactly_the_pages_a_role_may_open(client, request, registry, persona):
+    from django.test import RequestFactory
+
+    from facilities.context_processors import registry as navigation
+
+    user = request.getfixturevalue(persona)
+    fake = RequestFactory().get("/")
+    fake.user = user
+    nav = navigation(fake)["nav"]
+    client.force_login(user)
+    for entry, url in NAVIGATION.items():
+        assert nav[entry] == (client.get(url).status_code == 200), (persona, entry)

@@ -215,8 +215,8 @@ def test_an_object_history_lists_every_version_with_its_differences(
         finding.save()
     client.force_login(auditor)
     rows = client.get(f"/changes/finding/{finding.pk}/").context["rows"]
-    assert [r.history_change_reason for r in rows] == ["đã kiểm tra lại", "dữ liệu thử"]
-    assert [c["name"] for c in rows[0].changes] == ["deadline"]
+    assert [r.reason for r in rows] == ["đã kiểm tra lại", "dữ liệu thử"]
+    assert [c.name for c in rows[0].changes] == ["deadline"]
 
 
 def test_an_administrator_publishes_a_report_and_sees_later_corrections(

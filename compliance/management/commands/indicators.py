@@ -4,7 +4,7 @@
 
 Without ``--json``: a table of value, target, met and numerator/population for each
 indicator, then the same by district and by sector. ``--json`` prints exactly the JSON
-of ``GET /api/v1/indicators/`` (api.md).
+of ``GET /api/v1/indicators/`` (docs/api.md).
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.indicators import IndicatorFigures, compute_indicators, rules
+from compliance.indicators import IndicatorFigures, compute_indicators
+from facilities.dates import validate_date
 from facilities.models import Commune, District, Sector
 
 
@@ -27,11 +29,10 @@ def _date(text: str) -> datetime.date:
         raise CommandError(
             _("Ngày “%(text)s” không hợp lệ, cần dạng YYYY-MM-DD.") % {"text": text}
         ) from exc
-    latest = rules.max_year(timezone.localdate())
-    if not rules.MIN_YEAR <= day.year <= latest:
-        raise CommandError(
-            _("Năm phải trong khoảng %(min)s–%(max)s.") % {"min": rules.MIN_YEAR, "max": latest}
-        )
+    try:
+        validate_date(day)
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from exc
     return day
 
 

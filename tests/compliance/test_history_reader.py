@@ -1,0 +1,186 @@
+"""One history reader: the API, the change-log page and the export read the same
+entries, a deep page costs what the first does, and no page parameter is a 500."""
+
+import datetime
+import re
+from io import BytesIO
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from compliance.history import TRACKED, HistoryFilters, history_page
+from facilities.history import change_context
+from facilities.models import RegistryModel
+from tests.factories import FacilityFactory, FindingFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def changes(admin_user, own_facility):
+    """Rows of several models written at the very same instant (ties on history_date),
+    then a few more a minute apart."""
+    with (
+        time_machine.travel(MOMENT, tick=False),
+        change_context(user=admin_user, reason="cùng lúc"),
+    ):
+        for n in range(3):
+            facility = FacilityFactory(enterprise=own_facility.enterprise, code=f"TIE-{n}")
+            FindingFactory(inspection=InspectionFactory(facility=facility))
+    for minute in range(1, 4):
+        with (
+            time_machine.travel(MOMENT + datetime.timedelta(minutes=minute), tick=False),
+            change_context(user=admin_user, reason=f"lần {minute}"),
+        ):
+            own_facility.name = f"Tên {minute}"
+            own_facility.save()
+
+
+def keys(entries):
+    return [(e["model"], e["object_id"], e["id"]) for e in entries]
+
+
+def walk(client, url):
+    """Every entry, following the ``next`` links; and the pages seen."""
+    seen, pages = [], []
+    while url:
+        body = client.get(url).json()
+        pages.append(keys(body["results"]))
+        seen += pages[-1]
+        url = body["next"]
+    return seen, pages
+
+
+def test_the_tracked_models_are_every_registry_model_with_history():
+    registry_models = {
+        m for m in RegistryModel.__subclasses__() if hasattr(m, "history") and not m._meta.abstract
+    }
+    assert set(TRACKED.values()) == registry_models
+    assert {"facility", "clean_tech_measure", "attachment"} <= set(TRACKED)
+
+
+def test_cursor_pages_list_every_entry_once_in_order_even_on_ties(auditor, changes):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    everything = keys(client.get("/api/v1/history/?page_size=500").json()["results"])
+    seen, pages = walk(client, "/api/v1/history/?page_size=4")
+    assert seen == everything
+    assert len(set(seen)) == len(seen) > 12
+    assert all(len(page) == 4 for page in pages[:-1])
+    # Back again with the previous links: the same pages, in reverse.
+    last = client.get("/api/v1/history/?page_size=4").json()
+    for _ in range(len(pages) - 1):
+        last = client.get(last["next"]).json()
+    back = [keys(last["results"])]
+    while last["previous"]:
+        last = client.get(last["previous"]).json()
+        back.append(keys(last["results"]))
+    assert back[::-1] == pages
+
+
+def test_page_numbers_still_work_and_link_by_cursor(auditor, changes):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    first = client.get("/api/v1/history/?page_size=4").json()
+    second = client.get("/api/v1/history/?page_size=4&page=2").json()
+    assert keys(client.get(first["next"]).json()["results"]) == keys(second["results"])
+    assert "after=" in first["next"] and "page=" not in first["next"]
+    assert first["previous"] is None and second["previous"]
+
+
+def test_the_change_log_page_and_the_api_list_the_same_entries(
+    auditor, admin_user, changes, client
+):
+    api = APIClient()
+    api.force_authenticate(auditor)
+    client.force_login(auditor)
+    # (the API's query, the page's query): the page picks the user from a list by id.
+    for api_query, page_query in [
+        ("", ""),
+        ("model=facility", "model=facility"),
+        ("since=2026-06-01&until=2026-06-01", "since=01/06/2026&until=01/06/2026"),
+        (f"user={admin_user.username}", f"user={admin_user.pk}"),
+    ]:
+        from_api, _pages = walk(api, f"/api/v1/history/?page_size=50&{api_query}")
+        from_page, url = [], f"/changes/?{page_query}"
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200
+            assert not response.context["form"].errors
+            from_page += [(r.label, r.object_id, r.history_id) for r in response.context["rows"]]
+            cursor = response.context["next_cursor"]
+            url = f"/changes/?{page_query}&after={cursor}" if cursor else None
+        assert from_page == from_api, api_query
+        assert from_page
+
+
+def test_a_deep_page_costs_the_same_queries_as_the_first(auditor, changes):
+    first = history_page(auditor, HistoryFilters(), limit=2)
+    with CaptureQueriesContext(connection) as at_start:
+        history_page(auditor, HistoryFilters(), limit=2)
+    page = first
+    while page.next_cursor:
+        last_cursor = page.next_cursor
+        page = history_page(auditor, HistoryFilters(), limit=2, after=last_cursor)
+    with CaptureQueriesContext(connection) as at_end:
+        history_page(auditor, HistoryFilters(), limit=2, after=last_cursor)
+    assert len(at_end) <= len(at_start)
+    # The deep page seeks: no OFFSET in the statement that reads the keys.
+    assert not any(re.search(r"\bOFFSET\b", q["sql"]) for q in at_end.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "query", ["page=9223372036854775808", "after=garbage", "before=%00", "after=e30"]
+)
+def test_no_page_or_cursor_value_makes_the_change_log_fail(client, auditor, changes, query):
+    client.force_login(auditor)
+    response = client.get(f"/changes/?{query}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["after=garbage", "before=e30", "after=WyJ4IiwieSIsMV0"])
+def test_a_malformed_cursor_is_a_400_in_the_api(auditor, changes, query):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    assert client.get(f"/api/v1/history/?{query}").status_code == 400
+
+
+def test_a_page_number_beyond_any_offset_is_a_404_in_the_api(auditor, changes):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    assert client.get("/api/v1/history/?page=9223372036854775808").status_code == 404
+    assert client.get("/api/v1/history/?page=999").status_code == 404
+
+
+def test_the_export_reads_the_same_changes_as_the_api(auditor, changes):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    response = client.get("/api/v1/history/export.xlsx?model=facility")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    exported = {
+        (row[1], row[6], row[7], row[8])
+        for row in sheet["History"].iter_rows(min_row=2, values_only=True)
+        if row[2] == "changed"
+    }
+    from_api = {
+        (e["object_id"], c["field"], c["old"], c["new"])
+        for e in client.get("/api/v1/history/?model=facility").json()["results"]
+        if e["type"] == "changed"
+        for c in e["changes"]
+    }
+    assert exported == from_api
+    assert exported
+
+
+def test_next_links_keep_the_filters(auditor, changes):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    first = client.get("/api/v1/history/?model=facility&page_size=2").json()
+    assert parse_qs(urlparse(first["next"]).query)["model"] == ["facility"]
