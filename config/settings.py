@@ -40,7 +40,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number, at least {minimum}, not {value}")
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, at least {minimum}, not {value}"
+        )
     return value
 
 
