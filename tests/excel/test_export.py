@@ -9,7 +9,14 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from compliance.excel.export import EXCEL_CELL_LIMIT, SheetWriter, csv_safe, safe_text
+from compliance.excel.export import (
+    EXCEL_CELL_LIMIT,
+    SheetWriter,
+    close_workbook,
+    csv_safe,
+    new_workbook,
+    safe_text,
+)
 from compliance.excel.importer import import_workbook
 from facilities.history import change_context
 from facilities.models import District
@@ -124,13 +131,12 @@ class TestTextThatOpenpyxlRefuses:
         assert "40.000" in value and "cắt" in value
 
     def test_timezone_aware_datetimes_are_written_in_vietnam_time(self, tmp_path):
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        sheet = SheetWriter(wb, "T", ["at"], [10])
-        aware = datetime.datetime(2021, 1, 1, 17, 30, tzinfo=datetime.UTC)
-        sheet.append([aware, "#N/A", "=1+1", "x\x1fy", "z" * 33_000])
-        wb.save(tmp_path / "t.xlsx")
+        with (tmp_path / "t.xlsx").open("w+b") as target:
+            wb, target = new_workbook(target)
+            sheet = SheetWriter(wb, "T", ["at"], [10])
+            aware = datetime.datetime(2021, 1, 1, 17, 30, tzinfo=datetime.UTC)
+            sheet.append([aware, "#N/A", "=1+1", "x\x1fy", "z" * 33_000])
+            close_workbook(wb, target)
         [header, row] = cells((tmp_path / "t.xlsx").read_bytes(), "T")
         assert row[0].value == datetime.datetime(2021, 1, 2, 0, 30)
         assert [c.value for c in row[1:4]] == ["#N/A", "=1+1", "x<U+001F>y"]
