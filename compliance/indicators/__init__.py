@@ -18,6 +18,8 @@ from compliance.indicators.engine import (
     compute_series,
     compute_snapshot,
     facility_rows,
+    facility_rows_page,
+    population,
     population_q,
     series_dates,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "compute_snapshot",
     "Snapshot",
     "facility_rows",
+    "facility_rows_page",
+    "population",
     "population_q",
     "series_dates",
 ]

@@ -26,7 +26,13 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance.indicators import compute_indicators, compute_series, facility_rows, rules
+from compliance.indicators import (
+    compute_indicators,
+    compute_series,
+    facility_rows_page,
+    population,
+    rules,
+)
 from compliance.indicators import serializers as s
 from compliance.indicators.selectors import (
     annual_report_diff,
@@ -36,6 +42,7 @@ from compliance.indicators.selectors import (
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
 from facilities.access import can_manage_registry, can_read_history, facilities_for, role_of
+from facilities.api.pagination import RegistryPagination
 from facilities.choices import Role
 
 STAFF_ROLES = (Role.ADMIN, Role.AUDITOR, Role.INSPECTOR)
@@ -107,9 +114,15 @@ class IndicatorsView(APIView):
 
 
 class IndicatorFacilitiesView(APIView):
-    """The population of one indicator, one row a facility, with the reason."""
+    """The population of one indicator, one row a facility, with the reason, in pages.
+
+    Paginated like every list (``page``, ``page_size``): the page's facility ids come
+    from plain columns first (a count and one slice), then the standing is computed for
+    those facilities only, so any page costs what the first does.
+    """
 
     permission_classes = [IsAuthenticated, HasRegistryRole]
+    pagination_class = RegistryPagination  # read by drf-spectacular too
 
     @extend_schema(
         operation_id="indicators_facilities_list",
@@ -128,14 +141,18 @@ class IndicatorFacilitiesView(APIView):
     )
     def get(self, request):
         params = _params(s.FacilitiesQuery, request)
-        rows = facility_rows(
-            params["code"],
-            params.get("as_of") or timezone.localdate(),
+        code, as_of = params["code"], params.get("as_of") or timezone.localdate()
+        ids = population(
+            code,
+            as_of,
             district=params.get("district"),
             sector=params.get("sector"),
             queryset=facilities_for(request.user),
-        )
-        return Response([row.to_dict() for row in rows])
+        ).values_list("pk", flat=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(ids, request, view=self)
+        rows = facility_rows_page(code, as_of, page)
+        return paginator.get_paginated_response([row.to_dict() for row in rows])
 
 
 class IndicatorSeriesView(APIView):
