@@ -136,11 +136,13 @@ def main() -> None:
     for name, r in results.items():
         print(
             f"{name:7s} {r['seconds']:7.2f} s  ×{r['seconds'] / bare:4.2f} of bare  "
+            f"CPU {r['min_cpu_seconds']:6.2f} s  "
             f"peak RSS {r['peak_rss_mb']:6.1f} MB (process at start {r['rss_before_mb']} MB)"
             f"  runs {r['all_seconds']} s"
         )
     ratio = results["export"]["seconds"] / bare
-    print(f"ratio export/bare (best of {args.repeat}): {ratio:.2f}")
+    cpu = results["export"]["min_cpu_seconds"] / results["bare"]["min_cpu_seconds"]
+    print(f"ratio export/bare (best of {args.repeat}): wall {ratio:.2f}, CPU {cpu:.2f}")
 
 
 def uptime() -> str:

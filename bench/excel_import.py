@@ -198,10 +198,13 @@ def main() -> None:
     for name, r in results.items():
         print(
             f"{name:8s} {r['seconds']:7.2f} s  ×{r['seconds'] / floor:4.2f} of floor  "
+            f"CPU {r['min_cpu_seconds']:6.2f} s  "
             f"peak RSS {r['peak_rss_mb']:6.1f} MB (process at start {r['rss_before_mb']} MB)"
             f"  runs {r['all_seconds']} s"
         )
-    print(f"ratio commit/floor (best of {args.repeat}): {results['commit']['seconds'] / floor:.2f}")
+    wall = results["commit"]["seconds"] / floor
+    cpu = results["commit"]["min_cpu_seconds"] / results["floor"]["min_cpu_seconds"]
+    print(f"ratio commit/floor (best of {args.repeat}): wall {wall:.2f}, CPU {cpu:.2f}")
 
 
 def uptime() -> str:

@@ -23,6 +23,7 @@ class Certificate(RegistryModel):
         on_delete=models.PROTECT,
         related_name="certificates",
         verbose_name=_("cơ sở"),
+        db_index=False,  # certificate_valid (facility, issued_on, valid_until) serves it
     )
     number = models.CharField(_("số giấy chứng nhận"), max_length=60)
     issuer = models.CharField(_("cơ quan cấp"), max_length=200)
