@@ -10,7 +10,9 @@ runs in a fresh process on a copy of it:
                typed and formula-safe cells, date styles, streamed to a temporary file;
 * ``bare``   — the same queryset's values_list (same columns), each row written as is
                (``ws.write_row``) by XlsxWriter in constant_memory mode to a temporary
-               file: the fastest bare writer measured, the floor of the export.
+               file: the fastest bare writer measured, the floor of the export;
+* ``openpyxl`` (with ``--openpyxl``) — the same rows appended to an openpyxl write-only
+               workbook: the writer the export used before, for comparison.
 
 It prints the ratio export/bare, each phase's peak memory, and the machine's load
 (``uptime``) before and after: the machine is shared, read the ratio with the load.
@@ -100,13 +102,27 @@ def phase(name: str, db: Path) -> dict:
             wb.close()
             return {"bytes": target.seek(0, 2)}
 
-    return timed(export if name == "export" else bare)
+    def openpyxl_bare():
+        from openpyxl import Workbook as OpenpyxlWorkbook
+
+        paths = [p for p, _c in _facility_columns()]
+        wb = OpenpyxlWorkbook(write_only=True)
+        ws = wb.create_sheet("Facilities")
+        ws.append([c.header for _p, c in _facility_columns()])
+        for row in queryset.values_list(*paths).iterator(chunk_size=2000):
+            ws.append(row)
+        with tempfile.TemporaryFile() as target:
+            wb.save(target)
+            return {"bytes": target.seek(0, 2)}
+
+    return timed({"export": export, "bare": bare, "openpyxl": openpyxl_bare}[name])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--openpyxl", action="store_true", help="also time openpyxl")
     parser.add_argument("--phase")
     parser.add_argument("--db")
     args = parser.parse_args()
@@ -127,7 +143,8 @@ def main() -> None:
         connection.close()
         partial.rename(template)
     load_before = uptime()
-    results = best_of(Path(__file__), ["bare", "export"], template, args.repeat)
+    phases = ["bare", "export", *(["openpyxl"] if args.openpyxl else [])]
+    results = best_of(Path(__file__), phases, template, args.repeat)
     bare = results["bare"]["seconds"]
     print(f"machine: {machine()}")
     print(f"load before: {load_before}")
@@ -135,7 +152,7 @@ def main() -> None:
     print(f"{args.rows} facilities; workbook {results['export']['bytes'] / 1e6:.1f} MB")
     for name, r in results.items():
         print(
-            f"{name:7s} {r['seconds']:7.2f} s  ×{r['seconds'] / bare:4.2f} of bare  "
+            f"{name:8s} {r['seconds']:7.2f} s  ×{r['seconds'] / bare:4.2f} of bare  "
             f"CPU {r['min_cpu_seconds']:6.2f} s  "
             f"peak RSS {r['peak_rss_mb']:6.1f} MB (process at start {r['rss_before_mb']} MB)"
             f"  runs {r['all_seconds']} s"

@@ -105,6 +105,12 @@ def _phase(name: str, data_path: Path) -> dict:
         return timed(run)
 
     def floor():
+        from django.db import transaction
+
+        with transaction.atomic():  # as the commit: one transaction
+            return _floor()
+
+    def _floor():
         from openpyxl import load_workbook
         from simple_history.utils import bulk_create_with_history
 
