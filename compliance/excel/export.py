@@ -41,6 +41,7 @@ from compliance.filtersets import FacilityStatusFilterSet
 from compliance.selectors import facility_list
 
 EXCEL_CELL_LIMIT = 32_767
+EXCEL_MAX_ROWS = 1_048_576  # rows of a sheet, header included
 CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM:SS"
@@ -118,6 +119,11 @@ def close_workbook(wb: Workbook, target):
     return target
 
 
+class SheetFull(Exception):
+    """More rows than an Excel sheet holds: refused rather than silently dropped
+    (XlsxWriter ignores a cell beyond the last row)."""
+
+
 class SheetWriter:
     """One streamed sheet with typed, safe cells: a header row, then ``append`` per row.
 
@@ -137,6 +143,7 @@ class SheetWriter:
         for col, text in enumerate(headers):
             ws.write_string(0, col, safe_text(str(text)), header_format)
         self.row = 1
+        self.max_rows = EXCEL_MAX_ROWS
         # The unadorned writers (XlsxWriter's public ones parse "A1" notation first).
         self._string = ws._write_string
         self._number = ws._write_number
@@ -145,6 +152,11 @@ class SheetWriter:
 
     def append(self, values: Iterable) -> None:
         row = self.row
+        if row >= self.max_rows:
+            raise SheetFull(
+                _("Trang tính chỉ chứa được %(rows)s dòng; hãy lọc bớt trước khi xuất.")
+                % {"rows": f"{self.max_rows:,}".replace(",", ".")}
+            )
         self.row = row + 1
         for col, value in enumerate(values):
             kind = type(value)

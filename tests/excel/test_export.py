@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 
 from compliance.excel.export import (
     EXCEL_CELL_LIMIT,
+    EXCEL_MAX_ROWS,
+    SheetFull,
     SheetWriter,
     close_workbook,
     csv_safe,
@@ -141,6 +143,23 @@ class TestTextThatOpenpyxlRefuses:
         assert row[0].value == datetime.datetime(2021, 1, 2, 0, 30)
         assert [c.value for c in row[1:4]] == ["#N/A", "=1+1", "x<U+001F>y"]
         assert len(row[4].value) == EXCEL_CELL_LIMIT
+
+    def test_rows_beyond_the_sheet_are_refused_not_dropped(self, tmp_path):
+        with (tmp_path / "t.xlsx").open("w+b") as target:
+            wb, target = new_workbook(target)
+            sheet = SheetWriter(wb, "T", ["n"], [10])
+            assert sheet.max_rows == EXCEL_MAX_ROWS == 2**20
+            sheet.max_rows = 3  # header + 2 rows, to keep the test small
+            sheet.append([1])
+            sheet.append([2])
+            with pytest.raises(SheetFull, match="3"):
+                sheet.append([3])
+            close_workbook(wb, target)
+        assert [r[0].value for r in cells((tmp_path / "t.xlsx").read_bytes(), "T")] == [
+            "n",
+            1,
+            2,
+        ]
 
     def test_csv_safe_leaves_numbers_alone_and_neutralises_tab_and_cr(self):
         assert csv_safe("\tx") == "'\tx" and csv_safe("\rx") == "'\rx"
