@@ -40,6 +40,7 @@ class Certificate(RegistryModel):
         on_delete=models.PROTECT,
         related_name="certificates",
         verbose_name=_("cơ sở"),
+        db_index=False,  # certificate_valid (facility, issued_on, valid_until) serves it
     )
     kind = models.CharField(
         _("loại"),

@@ -186,8 +186,10 @@ class ChangeReasonMiddleware:
             return self.get_response(request)
 
 
-def _prepare(objs: Iterable[models.Model]) -> list[models.Model]:
+def _prepare(objs: Iterable[models.Model], normalized: bool = False) -> list[models.Model]:
     objs = list(objs)
+    if normalized:
+        return objs
     for obj in objs:
         normalize = getattr(obj, "normalize", None)
         if normalize is not None:
@@ -203,15 +205,19 @@ def bulk_create_with_reason(
     reason: str | None = None,
     batch_size: int = 2000,
     m2m: Mapping[str, Sequence[Iterable[Any]]] | None = None,
+    normalized: bool = False,
 ) -> list[models.Model]:
     """``bulk_create`` that normalises text and writes one history row per object.
+
+    ``normalized=True``: the caller has just normalised every object (the importer
+    validates them normalised), so it is not done a second time.
 
     ``m2m`` sets many-to-many relations at creation: ``{"inspectors": [ids of objs[0],
     ids of objs[1], ...]}``. The through rows are written in bulk, and the history row
     of each object records them (as simple-history does when ``m2m_fields`` are saved
     one by one), so a bulk-created inspection shows its inspectors in its history.
     """
-    objs = _prepare(objs)
+    objs = _prepare(objs, normalized)
     if not m2m:
         return bulk_create_with_history(
             objs,
@@ -272,9 +278,11 @@ def bulk_update_with_reason(
     user=None,
     reason: str | None = None,
     batch_size: int = 2000,
+    normalized: bool = False,
 ) -> int:
-    """``bulk_update`` that normalises text and writes one history row per object."""
-    objs = _prepare(objs)
+    """``bulk_update`` that normalises text and writes one history row per object
+    (``normalized`` as in ``bulk_create_with_reason``)."""
+    objs = _prepare(objs, normalized)
     fields = list(fields)
     # As for a single save: rows whose values did not change are not written at all.
     objs = [o for o in objs if not hasattr(o, "changed_fields") or o.changed_fields(fields)]

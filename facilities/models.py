@@ -300,7 +300,9 @@ class Enterprise(RegistryModel):
     )
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
-    search_key = models.TextField(editable=False, blank=True, db_index=True)
+    # Searched with LIKE '%…%' (facilities.filtersets.SearchFilter): a btree cannot serve
+    # that; on PostgreSQL a pg_trgm GIN index does (migration 0005, docs/performance.md).
+    search_key = models.TextField(editable=False, blank=True)
 
     history = HistoricalRecords()
 
@@ -370,6 +372,8 @@ class Facility(RegistryModel):
         blank=True,
         related_name="facilities",
         verbose_name=_("huyện / thành phố (trước 01/07/2025)"),
+        # The index facility_district_sector (district, sector) serves lookups by district.
+        db_index=False,
     )
     commune = models.ForeignKey(
         Commune,
@@ -388,7 +392,8 @@ class Facility(RegistryModel):
     )
     operating_since = models.DateField(_("ngày đi vào hoạt động"), null=True, blank=True)
     closed_on = models.DateField(_("ngày ngừng hoạt động"), null=True, blank=True)
-    search_key = models.TextField(editable=False, blank=True, db_index=True)
+    # As Enterprise.search_key: a pg_trgm GIN index on PostgreSQL (migration 0005).
+    search_key = models.TextField(editable=False, blank=True)
 
     history = HistoricalRecords()
 

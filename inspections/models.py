@@ -31,6 +31,7 @@ class Inspection(RegistryModel):
         on_delete=models.PROTECT,
         related_name="inspections",
         verbose_name=_("cơ sở"),
+        db_index=False,  # inspection_latest (facility, status, visited_on) serves it
     )
     kind = models.CharField(
         _("loại kiểm tra"),

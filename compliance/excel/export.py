@@ -1,18 +1,19 @@
 """Streamed exports: the registry, inspections and findings, the change history.
 
-openpyxl's write-only mode keeps one row in memory at a time; rows come from
-``.iterator()`` over ``values_list`` querysets, so memory stays flat however many rows.
-The workbook is written to an anonymous temporary file that the response streams.
+XlsxWriter in ``constant_memory`` mode writes each row to a temporary file as soon as
+the next row starts, so memory stays flat however many rows; rows come from
+``.iterator()`` over ``values_list`` querysets. The workbook is written to an anonymous
+temporary file that the response streams. (openpyxl's write-only mode did the same at
+about half the speed: docs/performance.md.)
 
 No cell may become a live formula or silently change (docs/excel.md):
 
-* every text cell is written as a string explicitly (``data_type = "s"``), so "=1+1",
-  "+84…", "-", "@x" and "#N/A" stay text (openpyxl would write the first as a formula
-  and the last as an error cell);
-* control characters that XML cannot carry (openpyxl raises IllegalCharacterError) are
-  written as a visible ``<U+0007>`` marker;
+* every text cell is written with ``write_string`` (never ``write``, which would turn
+  "=1+1" into a formula or "http://…" into a link), so "=1+1", "+84…", "-", "@x" and
+  "#N/A" stay text;
+* control characters that XML cannot carry are written as a visible ``<U+0007>`` marker;
 * text over Excel's 32,767-character cell limit is cut with a visible marker saying so;
-* timezone-aware datetimes (openpyxl raises TypeError) are written in Vietnam time
+* timezone-aware datetimes (Excel has no time zones) are written in Vietnam time
   (Asia/Ho_Chi_Minh), as the column header says;
 * CSV output neutralises values starting with = + - @ tab or CR with a leading
   apostrophe (OWASP's advice), which spreadsheet programs show but do not evaluate.
@@ -33,11 +34,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 from compliance.choices import CertificateStatus, ComplianceStatus, label_of
 from compliance.excel.columns import FACILITIES
@@ -47,23 +44,28 @@ from compliance.selectors import facility_list
 from facilities.models import department_name_on
 
 EXCEL_CELL_LIMIT = 32_767
+EXCEL_MAX_ROWS = 1_048_576  # rows of a sheet, header included
 CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM:SS"
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-# What openpyxl refuses (IllegalCharacterError) or XML cannot encode (lone surrogates).
-_UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff]")
+HEADER_STYLE = {
+    "bold": True,
+    "font_color": "#FFFFFF",
+    "bg_color": "#1F4E79",
+    "pattern": 1,
+    "text_wrap": True,
+    "valign": "vcenter",
+}
+# What XML 1.0 cannot carry: C0 controls other than tab, LF, CR; lone surrogates.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 Progress = Callable[[int], None]
 
 
 def safe_text(value: str) -> str:
     """Text an .xlsx cell can hold unchanged, or with a visible marker where it cannot."""
-    if ILLEGAL_CHARACTERS_RE.search(value) or _SURROGATES.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
-        value = _SURROGATES.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+    if _UNWRITABLE.search(value):
+        value = _UNWRITABLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
     if len(value) > EXCEL_CELL_LIMIT:
         marker = _(" …[đã cắt: dài %(length)s ký tự, xem bản đầy đủ trong sổ]") % {
             "length": f"{len(value):,}".replace(",", ".")
@@ -88,75 +90,103 @@ def csv_safe(value) -> str:
 
 
 def excel_datetime(value: datetime.datetime) -> datetime.datetime:
-    """Naive Vietnam time: Excel has no time zones (openpyxl refuses aware datetimes)."""
+    """Naive Vietnam time: Excel has no time zones."""
     if timezone.is_aware(value):
         value = timezone.localtime(value, timezone.get_default_timezone())
     return value.replace(tzinfo=None)
 
 
-class SheetWriter:
-    """One write-only sheet with typed, safe cells; the date cells share two styles.
+def new_workbook(target=None) -> tuple[Workbook, object]:
+    """A streaming workbook writing to ``target`` (an anonymous temporary file by default).
 
-    Plain text that openpyxl would store unchanged as a string goes through as is (its
-    own reusable cell is fastest); anything it would turn into a formula or an error
-    cell, or refuse, gets an explicit string cell with a visible marker where needed.
+    ``constant_memory`` flushes each row when the next begins (rows must come in order);
+    the ``strings_to_*`` options are off so that even a stray ``write`` never makes a
+    formula, number or link out of text.
+    """
+    target = target if target is not None else tempfile.TemporaryFile()  # noqa: SIM115
+    wb = Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    return wb, target
+
+
+def close_workbook(wb: Workbook, target):
+    wb.close()
+    target.seek(0)
+    return target
+
+
+class SheetFull(Exception):
+    """More rows than an Excel sheet holds: refused rather than silently dropped
+    (XlsxWriter ignores a cell beyond the last row)."""
+
+
+class SheetWriter:
+    """One streamed sheet with typed, safe cells: a header row, then ``append`` per row.
+
+    Each value goes to the XlsxWriter call for its type: text always as a string cell
+    (made safe first only when it needs to be: control characters, over the cell limit),
+    dates and datetimes with the dd/mm/yyyy formats, numbers and booleans as such.
     """
 
     def __init__(self, wb: Workbook, title: str, headers: list[str], widths: list[int]):
-        self.ws = wb.create_sheet(title)
-        for i, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = "A2"
-        self._date_cell = WriteOnlyCell(self.ws)
-        self._date_cell.number_format = DATE_FORMAT
-        self._datetime_cell = WriteOnlyCell(self.ws)
-        self._datetime_cell.number_format = DATETIME_FORMAT
-        header_cells = []
-        for text in headers:
-            cell = self._text_cell(str(text))
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            header_cells.append(cell)
-        self.ws.append(header_cells)
-
-    def _text_cell(self, value: str):
-        cell = WriteOnlyCell(self.ws)
-        cell._value = safe_text(value)
-        cell.data_type = "s"  # never a formula, never an error cell
-        return cell
-
-    def cell(self, value):
-        kind = type(value)
-        if kind is str:
-            if (
-                value[:1] == "="
-                or value in ERROR_CODES
-                or len(value) > EXCEL_CELL_LIMIT
-                or _UNWRITABLE.search(value)
-            ):
-                return self._text_cell(value)
-            return value
-        if value is None or kind in (int, float, Decimal, bool):
-            return value
-        if kind is datetime.date:
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell._style = self._date_cell._style
-            return cell
-        if isinstance(value, datetime.datetime):
-            cell = WriteOnlyCell(self.ws, value=excel_datetime(value))
-            cell._style = self._datetime_cell._style
-            return cell
-        if isinstance(value, datetime.date):
-            return self.cell(datetime.date(value.year, value.month, value.day))
-        if isinstance(value, str):  # str subclasses (lazy translations resolved, SafeString)
-            return self.cell(str.__str__(value))
-        if isinstance(value, int | float | Decimal):
-            return value
-        return self.cell(str(value))
+        self.ws = ws = wb.add_worksheet(title)
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        ws.freeze_panes(1, 0)
+        self._date = wb.add_format({"num_format": DATE_FORMAT})
+        self._datetime = wb.add_format({"num_format": DATETIME_FORMAT})
+        header_format = wb.add_format(HEADER_STYLE)
+        for col, text in enumerate(headers):
+            ws.write_string(0, col, safe_text(str(text)), header_format)
+        self.row = 1
+        self.max_rows = EXCEL_MAX_ROWS
+        # The unadorned writers (XlsxWriter's public ones parse "A1" notation first).
+        self._string = ws._write_string
+        self._number = ws._write_number
+        self._datetime_cell = ws._write_datetime
+        self._boolean = ws._write_boolean
 
     def append(self, values: Iterable) -> None:
-        cell = self.cell
-        self.ws.append([cell(v) for v in values])
+        row = self.row
+        if row >= self.max_rows:
+            raise SheetFull(
+                _("Trang tính chỉ chứa được %(rows)s dòng; hãy lọc bớt trước khi xuất.")
+                % {"rows": f"{self.max_rows:,}".replace(",", ".")}
+            )
+        self.row = row + 1
+        for col, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if len(value) > EXCEL_CELL_LIMIT or _UNWRITABLE.search(value):
+                    value = safe_text(value)
+                self._string(row, col, value, None)
+            elif value is None:
+                continue
+            elif kind is int or kind is float or kind is Decimal:
+                self._number(row, col, value, None)
+            elif kind is datetime.date:
+                self._datetime_cell(row, col, value, self._date)
+            else:
+                self._other(row, col, value)
+
+    def _other(self, row: int, col: int, value) -> None:
+        if isinstance(value, bool):
+            self._boolean(row, col, value, None)
+        elif isinstance(value, datetime.datetime):
+            self._datetime_cell(row, col, excel_datetime(value), self._datetime)
+        elif isinstance(value, datetime.date):
+            self._datetime_cell(row, col, value, self._date)
+        elif isinstance(value, int | float | Decimal):
+            self._number(row, col, value, None)
+        else:  # str subclasses (lazy translations, SafeString) and anything else: text
+            self._string(row, col, safe_text(str(value)), None)
 
 
 @dataclass(frozen=True)
@@ -249,23 +279,12 @@ def facility_export_queryset(user, query) -> tuple[QuerySet, datetime.date]:
     return filterset.qs.order_by("code"), as_of
 
 
-def _new_workbook() -> Workbook:
-    return Workbook(write_only=True)
-
-
-def _save(wb: Workbook, target=None):
-    target = target if target is not None else tempfile.TemporaryFile()  # noqa: SIM115
-    wb.save(target)
-    target.seek(0)
-    return target
-
-
 def write_facilities(queryset: QuerySet, *, as_of: datetime.date, progress=None, target=None):
     """The facility registry (already scoped and filtered) as a workbook file object.
 
     ``queryset`` must be annotated by ``facilities_with_status`` (compliance_status...).
     """
-    wb = _new_workbook()
+    wb, target = new_workbook(target)
     columns = _facility_columns()
     sheet = SheetWriter(
         wb, FACILITIES.name, [c.header for _p, c in columns], [c.width for _p, c in columns]
@@ -275,7 +294,7 @@ def write_facilities(queryset: QuerySet, *, as_of: datetime.date, progress=None,
         if progress and n % 2000 == 0:
             progress(n)
     _info_sheet(wb, _("Danh sách cơ sở sản xuất, kinh doanh"), as_of)
-    return _save(wb, target)
+    return close_workbook(wb, target)
 
 
 def facility_csv_rows(queryset: QuerySet) -> Iterator[str]:
@@ -330,7 +349,7 @@ FINDING_COLUMNS = [
 
 def write_inspections(inspections: QuerySet, findings: QuerySet, *, target=None):
     """Inspections and their findings, one sheet each (both already scoped and filtered)."""
-    wb = _new_workbook()
+    wb, target = new_workbook(target)
     for title, qs, columns in (
         ("Inspections", inspections, INSPECTION_COLUMNS),
         ("Findings", findings, FINDING_COLUMNS),
@@ -341,14 +360,14 @@ def write_inspections(inspections: QuerySet, findings: QuerySet, *, target=None)
         for row in plain.values_list(*[p for p, _h, _w in columns]).iterator(chunk_size=2000):
             sheet.append(row)
     _info_sheet(wb, _("Đợt kiểm tra và tồn tại, vi phạm"), timezone.localdate())
-    return _save(wb, target)
+    return close_workbook(wb, target)
 
 
 def write_history(entries: Iterable[Entry], *, target=None):
     """The history entries (compliance/history.py's stream: oldest first per object) as a
     workbook: one row per changed field, one row without a field for a creation or a
     deletion. The entries are written as they come, one in memory at a time."""
-    wb = _new_workbook()
+    wb, target = new_workbook(target)
     headers = [
         _("Bảng / Model (model)"),
         _("Mã đối tượng / Object id (object_id)"),
@@ -369,24 +388,23 @@ def write_history(entries: Iterable[Entry], *, target=None):
         for change in entry.changes:
             sheet.append([*base, change.name, change.old, change.new])
     _info_sheet(wb, _("Lịch sử thay đổi"), timezone.localdate())
-    return _save(wb, target)
+    return close_workbook(wb, target)
 
 
 def _info_sheet(wb: Workbook, title: str, as_of: datetime.date) -> None:
-    ws = wb.create_sheet(_("Thông tin"))
-    for text in (
-        # The department's name in force on the export's date (docs/geography.md).
-        department_name_on(as_of),
-        title,
-        _("Xuất lúc (giờ Việt Nam): %(at)s")
-        % {"at": excel_datetime(timezone.now()).strftime("%d/%m/%Y %H:%M")},
-        _("Tình trạng tính đến ngày: %(day)s") % {"day": as_of.strftime("%d/%m/%Y")},
-        _(
-            "Ký tự điều khiển được ghi dạng <U+XXXX>; ô dài hơn 32.767 ký tự bị cắt và có ghi"
-            " chú; văn bản bắt đầu bằng = + - @ được ghi dạng văn bản, không phải công thức."
-        ),
+    ws = wb.add_worksheet(_("Thông tin"))
+    for row, text in enumerate(
+        (
+            # The department's name in force on the export's date (docs/geography.md).
+            department_name_on(as_of),
+            title,
+            _("Xuất lúc (giờ Việt Nam): %(at)s")
+            % {"at": excel_datetime(timezone.now()).strftime("%d/%m/%Y %H:%M")},
+            _("Tình trạng tính đến ngày: %(day)s") % {"day": as_of.strftime("%d/%m/%Y")},
+            _(
+                "Ký tự điều khiển được ghi dạng <U+XXXX>; ô dài hơn 32.767 ký tự bị cắt và có ghi"
+                " chú; văn bản bắt đầu bằng = + - @ được ghi dạng văn bản, không phải công thức."
+            ),
+        )
     ):
-        cell = WriteOnlyCell(ws, value=None)
-        cell._value = safe_text(str(text))
-        cell.data_type = "s"
-        ws.append([cell])
+        ws.write_string(row, 0, safe_text(str(text)))

@@ -15,6 +15,7 @@ without, say, an ``address`` column never blanks existing addresses.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -525,12 +526,19 @@ def _code_part(text: str) -> str:
     return text
 
 
+@functools.cache
+def _choice_spellings(choices: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Each choice by its folded code and label (built once per column, not per cell)."""
+    candidates = {search_key(code): code for code, _label in choices}
+    candidates.update({search_key(label): code for code, label in choices})
+    return candidates
+
+
 def coerce_choice(value, choices: tuple[tuple[str, str], ...]) -> str:
     text = coerce_text(value)
     if not text:
         return ""
-    candidates = {search_key(code): code for code, _label in choices}
-    candidates.update({search_key(label): code for code, label in choices})
+    candidates = _choice_spellings(choices)
     found = candidates.get(search_key(_code_part(text))) or candidates.get(search_key(text))
     if found is None:
         raise CellError(
@@ -600,9 +608,15 @@ class _References:
         return code
 
 
+@functools.cache
+def _columns_of(sheet: Sheet) -> dict:
+    return {c.field: c for c in sheet.columns}
+
+
 def _coerce_row(sheet: Sheet, row: ParsedRow, refs: _References) -> None:
+    columns = _columns_of(sheet)
     for name, raw in row.raw.items():
-        column = sheet.column(name)
+        column = columns[name]
         try:
             if isinstance(raw, _Formula):
                 raise CellError(
@@ -678,8 +692,11 @@ class _Plan:
                 for fk in ("enterprise", "facility"):
                     if hasattr(obj, f"{fk}_id") and getattr(obj, f"{fk}_id") is None:
                         setattr(obj, fk, getattr(obj, fk))
+            # Every object was normalised when validated (_Validator._finish).
             if plan.create:
-                bulk_create_with_reason(plan.model, plan.create, user=user, reason=reason)
+                bulk_create_with_reason(
+                    plan.model, plan.create, user=user, reason=reason, normalized=True
+                )
             if plan.update:
                 bulk_update_with_reason(
                     plan.model,
@@ -687,6 +704,7 @@ class _Plan:
                     sorted(plan.update_fields),
                     user=user,
                     reason=reason,
+                    normalized=True,
                 )
 
 

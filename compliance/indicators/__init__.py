@@ -17,6 +17,8 @@ from compliance.indicators.engine import (
     compute_series,
     compute_snapshot,
     facility_rows,
+    facility_rows_page,
+    population,
     population_q,
     series_dates,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "compute_snapshot",
     "Snapshot",
     "facility_rows",
+    "facility_rows_page",
+    "population",
     "population_q",
     "series_dates",
 ]

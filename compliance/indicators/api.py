@@ -26,7 +26,13 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance.indicators import compute_indicators, compute_series, facility_rows, rules
+from compliance.indicators import (
+    compute_indicators,
+    compute_series,
+    facility_rows_page,
+    population,
+    rules,
+)
 from compliance.indicators import serializers as s
 from compliance.indicators.selectors import (
     annual_report_diff,
@@ -40,6 +46,7 @@ from facilities.access import (
     can_read_province_figures,
     facilities_for,
 )
+from facilities.api.pagination import RegistryPagination
 from facilities.api.permissions import HasRegistryRole
 
 
@@ -104,9 +111,15 @@ class IndicatorsView(APIView):
 
 
 class IndicatorFacilitiesView(APIView):
-    """The population of one indicator, one row a facility, with the reason."""
+    """The population of one indicator, one row a facility, with the reason, in pages.
+
+    Paginated like every list (``page``, ``page_size``): the page's facility ids come
+    from plain columns first (a count and one slice), then the standing is computed for
+    those facilities only, so any page costs what the first does.
+    """
 
     permission_classes = [IsAuthenticated, HasRegistryRole]
+    pagination_class = RegistryPagination  # read by drf-spectacular too
 
     @extend_schema(
         operation_id="indicators_facilities_list",
@@ -125,15 +138,19 @@ class IndicatorFacilitiesView(APIView):
     )
     def get(self, request):
         params = _params(s.FacilitiesQuery, request)
-        rows = facility_rows(
-            params["code"],
-            params.get("as_of") or timezone.localdate(),
+        code, as_of = params["code"], params.get("as_of") or timezone.localdate()
+        ids = population(
+            code,
+            as_of,
             district=params.get("district"),
             commune=params.get("commune"),
             sector=params.get("sector"),
             queryset=facilities_for(request.user),
-        )
-        return Response([row.to_dict() for row in rows])
+        ).values_list("pk", flat=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(ids, request, view=self)
+        rows = facility_rows_page(code, as_of, page)
+        return paginator.get_paginated_response([row.to_dict() for row in rows])
 
 
 class IndicatorSeriesView(APIView):

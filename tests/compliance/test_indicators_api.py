@@ -58,7 +58,7 @@ def test_it_narrows_to_a_district_and_a_sector(as_inspector, worked_example):
 def test_it_lists_the_population_with_reasons(as_inspector, worked_example):
     response = as_inspector.get(FACILITIES, {"code": "businesses_certified", "as_of": "2020-12-31"})
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["results"]
     assert [(r["code"], r["counted"], r["reason"]) for r in rows] == [
         ("B", True, None),
         ("C", False, "certificate_revoked"),
@@ -153,7 +153,7 @@ def test_every_staff_role_reads_the_figures(request, api_client, persona, worked
     rows = api_client.get(
         FACILITIES, {"code": "establishments_meeting_standards", "as_of": "2020-12-31"}
     )
-    assert len(rows.json()) == 4
+    assert rows.json()["count"] == 4
 
 
 def test_a_business_user_sees_only_its_own_facilities_in_the_lists(
@@ -161,7 +161,59 @@ def test_a_business_user_sees_only_its_own_facilities_in_the_lists(
 ):
     api_client.force_authenticate(business_owner)
     rows = api_client.get(FACILITIES, {"code": "establishments_meeting_standards"}).json()
-    assert [r["code"] for r in rows] == [own_facility.code]
+    assert [r["code"] for r in rows["results"]] == [own_facility.code]
+
+
+def test_the_population_is_paginated_like_every_list(as_inspector, worked_example):
+    params = {"code": "establishments_meeting_standards", "as_of": "2020-12-31"}
+    first = as_inspector.get(FACILITIES, {**params, "page_size": 3}).json()
+    assert set(first) == {"count", "next", "previous", "results"}
+    assert first["count"] == 4 and first["previous"] is None
+    assert [r["code"] for r in first["results"]] == ["A", "B", "C"]
+    assert "page=2" in first["next"] and "page_size=3" in first["next"]
+    last = as_inspector.get(FACILITIES, {**params, "page_size": 3, "page": 2}).json()
+    assert [r["code"] for r in last["results"]] == ["D"]
+    assert last["next"] is None and last["previous"]
+    # each page's rows (standing and reason included) are those of the whole population
+    from compliance.indicators import facility_rows
+
+    whole = facility_rows("establishments_meeting_standards", datetime.date(2020, 12, 31))
+    assert first["results"] + last["results"] == [r.to_dict() for r in whole]
+    assert as_inspector.get(FACILITIES, {**params, "page": 3, "page_size": 3}).status_code == 404
+
+
+def test_the_page_size_defaults_to_50_and_is_capped_at_500(as_inspector, db):
+    from tests.factories import FacilityFactory
+
+    FacilityFactory.create_batch(501, operating_since=datetime.date(2015, 1, 1))
+    params = {"code": "establishments_meeting_standards", "as_of": "2020-12-31"}
+    first = as_inspector.get(FACILITIES, params).json()
+    assert first["count"] == 501 and len(first["results"]) == 50
+    capped = as_inspector.get(FACILITIES, {**params, "page_size": 1000}).json()
+    assert len(capped["results"]) == 500
+    assert as_inspector.get(FACILITIES, {**params, "page_size": 500, "page": 2}).json()[
+        "results"
+    ] == [as_inspector.get(FACILITIES, {**params, "page": 11}).json()["results"][0]]
+
+
+def test_a_deep_page_costs_the_queries_of_the_first(as_inspector, db, django_assert_num_queries):
+    """A count, one slice of ids, the rows of that page: the same on page 1 and page 10."""
+    from tests.factories import FacilityFactory
+
+    FacilityFactory.create_batch(30, operating_since=datetime.date(2015, 1, 1))
+    params = {"code": "establishments_meeting_standards", "as_of": "2020-12-31", "page_size": 3}
+    as_inspector.get(FACILITIES, params)  # warm the session/user lookups
+    with django_assert_num_queries(3) as first:
+        assert as_inspector.get(FACILITIES, {**params, "page": 1}).status_code == 200
+    with django_assert_num_queries(3) as deep:
+        response = as_inspector.get(FACILITIES, {**params, "page": 10})
+    assert response.status_code == 200 and len(response.json()["results"]) == 3
+    # OFFSET skips plain ids; the standing is computed for the page's facilities only
+    _count, ids_sql, rows_sql = (q["sql"] for q in deep.captured_queries)
+    assert "OFFSET 27" in ids_sql and "CASE" not in ids_sql
+    page_ids = ", ".join(str(r["facility"]) for r in response.json()["results"])
+    assert f"IN ({page_ids})" in rows_sql and "OFFSET" not in rows_sql
+    assert len(first.captured_queries) == len(deep.captured_queries)
 
 
 def test_a_business_user_cannot_read_province_figures(api_client, business_owner):

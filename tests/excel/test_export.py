@@ -9,7 +9,16 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from compliance.excel.export import EXCEL_CELL_LIMIT, SheetWriter, csv_safe, safe_text
+from compliance.excel.export import (
+    EXCEL_CELL_LIMIT,
+    EXCEL_MAX_ROWS,
+    SheetFull,
+    SheetWriter,
+    close_workbook,
+    csv_safe,
+    new_workbook,
+    safe_text,
+)
 from compliance.excel.importer import import_workbook
 from facilities.history import change_context
 from facilities.models import District
@@ -124,17 +133,33 @@ class TestTextThatOpenpyxlRefuses:
         assert "40.000" in value and "cắt" in value
 
     def test_timezone_aware_datetimes_are_written_in_vietnam_time(self, tmp_path):
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        sheet = SheetWriter(wb, "T", ["at"], [10])
-        aware = datetime.datetime(2021, 1, 1, 17, 30, tzinfo=datetime.UTC)
-        sheet.append([aware, "#N/A", "=1+1", "x\x1fy", "z" * 33_000])
-        wb.save(tmp_path / "t.xlsx")
+        with (tmp_path / "t.xlsx").open("w+b") as target:
+            wb, target = new_workbook(target)
+            sheet = SheetWriter(wb, "T", ["at"], [10])
+            aware = datetime.datetime(2021, 1, 1, 17, 30, tzinfo=datetime.UTC)
+            sheet.append([aware, "#N/A", "=1+1", "x\x1fy", "z" * 33_000])
+            close_workbook(wb, target)
         [header, row] = cells((tmp_path / "t.xlsx").read_bytes(), "T")
         assert row[0].value == datetime.datetime(2021, 1, 2, 0, 30)
         assert [c.value for c in row[1:4]] == ["#N/A", "=1+1", "x<U+001F>y"]
         assert len(row[4].value) == EXCEL_CELL_LIMIT
+
+    def test_rows_beyond_the_sheet_are_refused_not_dropped(self, tmp_path):
+        with (tmp_path / "t.xlsx").open("w+b") as target:
+            wb, target = new_workbook(target)
+            sheet = SheetWriter(wb, "T", ["n"], [10])
+            assert sheet.max_rows == EXCEL_MAX_ROWS == 2**20
+            sheet.max_rows = 3  # header + 2 rows, to keep the test small
+            sheet.append([1])
+            sheet.append([2])
+            with pytest.raises(SheetFull, match="3"):
+                sheet.append([3])
+            close_workbook(wb, target)
+        assert [r[0].value for r in cells((tmp_path / "t.xlsx").read_bytes(), "T")] == [
+            "n",
+            1,
+            2,
+        ]
 
     def test_csv_safe_leaves_numbers_alone_and_neutralises_tab_and_cr(self):
         assert csv_safe("\tx") == "'\tx" and csv_safe("\rx") == "'\rx"
