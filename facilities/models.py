@@ -382,6 +382,8 @@ class Facility(RegistryModel):
         blank=True,
         related_name="facilities",
         verbose_name=_("xã / phường (từ 01/07/2025)"),
+        # The index facility_commune_sector (commune, sector) serves lookups by commune.
+        db_index=False,
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     latitude = models.DecimalField(

@@ -27,7 +27,7 @@ def as_admin(api_client, admin_user):
 def patch_with_reason(client, facility, header: str):
     return client.patch(
         f"/api/v1/facilities/{facility.pk}/",
-        {"phone": "0213 3876 543"},
+        {"address": "Số 5 đường Trần Phú"},
         format="json",
         HTTP_X_CHANGE_REASON=header,
     )

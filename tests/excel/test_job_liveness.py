@@ -90,6 +90,15 @@ class TestDeadWorker:
         assert again.status == ExcelJob.Status.DONE and again.params["again_of"] == str(job.pk)
         assert Enterprise.objects.filter(tax_code=valid_tax_code(7000)).exists()
 
+    def test_only_its_administrator_may_start_a_job_again(
+        self, client, admin_user, inspector_tam_duong, auditor, business_owner
+    ):
+        job = running_job(admin_user, heartbeat_age=300)
+        for other in (inspector_tam_duong, auditor, business_owner):
+            client.force_login(other)
+            assert client.post(f"/imports/jobs/{job.pk}/again/").status_code == 403
+        assert ExcelJob.objects.count() == 1
+
     def test_only_a_failed_job_starts_again(self, api_client, admin_user):
         job = running_job(admin_user, heartbeat_age=1)
         api_client.force_authenticate(admin_user)

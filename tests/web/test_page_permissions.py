@@ -74,6 +74,7 @@ EXEMPT = {
     "annual_report_publish": "POST only (test_only_an_administrator_publishes_…)",
     "excel:job": "a job belongs to its creator: tests/excel/test_views.py, per role",
     "excel:commit": "POST only, on a job of one's own: tests/excel/test_views.py",
+    "excel:again": "POST only, on a failed job of one's own: tests/excel/test_job_liveness.py",
     "attachment_download": "needs a stored file: tests/web/test_pages.py, per visibility",
 }
 
