@@ -81,3 +81,18 @@ def test_no_page_has_an_accessibility_violation(open_as, request, registry, pers
             failures.append(f"{page.url} ({name}):\n{describe(violations)}")
     assert len(checked) >= 4, checked
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_chart_labels_are_readable_on_screen(open_as, registry, admin_user, viewport):  # noqa: F811
+    page = open_as(admin_user, viewport=viewport)
+    page.goto("/dashboard/")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.chart svg text')].map((text) => {
+            const svg = text.ownerSVGElement;
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return scale * parseFloat(getComputedStyle(text).fontSize);
+        })"""
+    )
+    assert sizes, "no chart label on the dashboard"
+    assert min(sizes) >= 11, f"chart labels as small as {min(sizes):.1f} px on screen"
