@@ -24,13 +24,13 @@ from facilities.access import facilities_for
 from facilities.choices import UnitGap
 from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
 from facilities.views import STAFF_ROLES, role_required
-from inspections.forms import DateInput
+from inspections.forms import DayField
 
 
 class ScopeForm(forms.Form):
     """The date and scope of the figures; an invalid value falls back to the default."""
 
-    as_of = forms.DateField(label=_("Tính đến ngày"), required=False, widget=DateInput())
+    as_of = DayField(label=_("Tính đến ngày"), required=False)
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),

@@ -20,7 +20,7 @@ from facilities.models import Facility
 from facilities.views import role_required
 from inspections.choices import InspectionStatus
 from inspections.filtersets import overdue_on_q
-from inspections.forms import DateInput
+from inspections.forms import DayField
 from inspections.models import Finding, Inspection
 
 
@@ -85,7 +85,7 @@ def worklist(request):
 
 
 class VerifyForm(forms.Form):
-    verified_on = forms.DateField(label=gettext_lazy("Ngày xác nhận"), widget=DateInput())
+    verified_on = DayField(label=gettext_lazy("Ngày xác nhận"))
     reason = forms.CharField(
         label=gettext_lazy("Ghi chú (lý do thay đổi)"), max_length=500, required=False
     )

@@ -81,3 +81,10 @@ def test_formset_rows_and_hidden_fields_are_named_in_the_summary():
     # A formset's own errors (a tampered management form) come first, without a link.
     [entry] = error_entries(FindingFormSet(data={"form-TOTAL_FORMS": "x"}))
     assert entry["href"] == "" and "ManagementForm" in entry["text"]
+
+
+def test_a_mistyped_date_says_how_to_type_it(client, inspector_tam_duong, registry):
+    client.force_login(inspector_tam_duong)
+    response = client.post(f"/findings/{registry['finding'].pk}/resolve/", {"resolved_on": "12-31"})
+    summary = summary_of(response.content.decode())
+    assert "Ngày khắc phục xong: Nhập ngày theo dạng ngày/tháng/năm, ví dụ 20/11/2026." in summary
