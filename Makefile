@@ -19,7 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (accessibility checks in the browser tests) from the npm registry, exactly as
+# package-lock.json pins it; reinstalled when the lock file changes. No install scripts.
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## make messages: compile the translations (locale/*/LC_MESSAGES/*.po → .mo, not committed)
 messages: install
@@ -73,4 +81,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) envreg.sqlite3* staticfiles
+	rm -rf $(VENV) node_modules envreg.sqlite3* staticfiles

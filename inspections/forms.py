@@ -31,12 +31,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs)
 
 
+class DayField(forms.DateField):
+    """A date field whose error says how to type the date (not only that it is wrong)."""
+
+    widget = DateInput
+    default_error_messages = {
+        "invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 20/11/2026."),
+    }
+
+
 class InspectionForm(forms.ModelForm):
     """The visit: kind, day, summary and (to finalize) the outcome."""
 
     class Meta:
         model = Inspection
         fields = ["kind", "visited_on", "summary", "outcome"]
+        field_classes = {"visited_on": DayField}
         widgets = {
             "visited_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -67,6 +77,7 @@ class FindingForm(forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["category", "severity", "description", "corrective_action", "deadline"]
+        field_classes = {"deadline": DayField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "corrective_action": forms.Textarea(attrs={"rows": 2}),
@@ -157,7 +168,7 @@ class AttachmentForm(forms.Form):
 class ResolveForm(forms.Form):
     """The day the facility finished the corrective action."""
 
-    resolved_on = forms.DateField(label=_("Ngày khắc phục xong"), widget=DateInput())
+    resolved_on = DayField(label=_("Ngày khắc phục xong"))
     reason = forms.CharField(label=_("Ghi chú (lý do thay đổi)"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 240
+# Drawn for a phone: the SVG is scaled to its card (about 340 px wide on a phone, 360 px
+# in a third of a desktop page), so one unit is about one CSS pixel and the 12-unit
+# labels (static/css/envreg.css) stay readable; a 640-unit drawing shrank them to 6 px.
+WIDTH, HEIGHT = 340, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 28
+MAX_X_LABELS = 6
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Chart:
     target_label: str
     y_ticks: list[tuple[float, int]]
     x_ticks: list[tuple[float, str]]
+    top: float
     bottom: float
     left: float
     right: float
@@ -64,8 +69,8 @@ def line_chart(
         for i, (label, value) in enumerate(entries)
         if value is not None
     ]
-    # Label every year on a wide series would overlap: at most ~8 labels.
-    every = max(1, round(len(entries) / 8))
+    # Label every year on a wide series would overlap: at most ~6 labels.
+    every = max(1, -(-len(entries) // MAX_X_LABELS))
     x_ticks = [
         (round(LEFT + i * step, 1), label)
         for i, (label, _value) in enumerate(entries)
@@ -80,6 +85,7 @@ def line_chart(
         target_label=f"{target_percent}%",
         y_ticks=[(y_of(v), v) for v in (0, 25, 50, 75, 100)],
         x_ticks=x_ticks,
+        top=TOP,
         bottom=HEIGHT - BOTTOM,
         left=LEFT,
         right=WIDTH - RIGHT,

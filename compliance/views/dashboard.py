@@ -25,18 +25,13 @@ from facilities.choices import UnitGap
 from facilities.dates import validate_date
 from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
 from facilities.views import capability_required
-from inspections.forms import DateInput
+from inspections.forms import DayField
 
 
 class ScopeForm(forms.Form):
     """The date and scope of the figures; an invalid value falls back to the default."""
 
-    as_of = forms.DateField(
-        label=_("Tính đến ngày"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_date],
-    )
+    as_of = DayField(label=_("Tính đến ngày"), required=False, validators=[validate_date])
     district = forms.ModelChoiceField(
         label=_("Huyện / Thành phố"),
         queryset=District.objects.all(),

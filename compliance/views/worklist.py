@@ -23,7 +23,7 @@ from facilities.access import (
 from facilities.models import Facility
 from facilities.views import capability_required
 from inspections.choices import InspectionStatus
-from inspections.forms import DateInput
+from inspections.forms import DayField
 from inspections.models import Finding, Inspection
 from inspections.predicates import overdue_on
 
@@ -89,7 +89,7 @@ def worklist(request):
 
 
 class VerifyForm(forms.Form):
-    verified_on = forms.DateField(label=gettext_lazy("Ngày xác nhận"), widget=DateInput())
+    verified_on = DayField(label=gettext_lazy("Ngày xác nhận"))
     reason = forms.CharField(
         label=gettext_lazy("Ghi chú (lý do thay đổi)"), max_length=500, required=False
     )

@@ -1,0 +1,98 @@
+"""axe-core on every page for every role, on a desktop and on a phone: no violation.
+
+The pages are listed here (``PAGES``); a convention test keeps the list complete against
+the site's URL patterns, so a new page is checked or excused with a reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import PHONE
+from tests.web.conftest import registry  # noqa: F401  (the page tests' small registry)
+
+DESKTOP = {"width": 1366, "height": 768}
+
+# url name → url builder (from the registry fixture). Each role opens every page; those
+# it may not see (403/404) are not checked here.
+PAGES = {
+    "home": lambda r: "/",
+    "dashboard": lambda r: "/dashboard/",
+    "indicator_facilities": lambda r: "/indicators/businesses_certified/facilities/?counted=no",
+    "facility_list": lambda r: "/facilities/",
+    "facility_detail": lambda r: f"/facilities/{r['own'].pk}/",
+    "worklist": lambda r: "/worklist/",
+    "measure_verify": lambda r: f"/measures/{r['measure'].pk}/verify/",
+    "portal": lambda r: "/portal/",
+    "changelog": lambda r: "/changes/",
+    "object_history": lambda r: f"/changes/facility/{r['own'].pk}/",
+    "annual_reports": lambda r: "/reports/",
+    "annual_report": lambda r: "/reports/2025/",
+    "inspection_create": lambda r: f"/facilities/{r['own'].pk}/inspections/new/",
+    "inspection_detail": lambda r: f"/inspections/{r['visit'].pk}/",
+    "inspection_edit": lambda r: f"/inspections/{r['draft'].pk}/edit/",
+    "finding_resolve": lambda r: f"/findings/{r['finding'].pk}/resolve/",
+    "excel:import": lambda r: "/imports/",
+    "login": lambda r: "/login/",
+}
+# Named routes that are not pages of their own, with the reason.
+NOT_PAGES = {
+    "logout": "a POST that redirects",
+    "set_language": "a POST that redirects",
+    "annual_report_publish": "a POST that redirects",
+    "attachment_download": "a file download",
+    "excel:job": "an import job's page needs an uploaded workbook (tests/excel)",
+    "excel:commit": "a POST that redirects",
+}
+ROLES = ["admin_user", "inspector_tam_duong", "business_owner", "auditor"]
+
+
+def site_url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in {"admin"} or str(entry.pattern).startswith("api/"):
+                continue  # the Django admin and the REST API are not the site's pages
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= site_url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(namespace + entry.name)
+    return names
+
+
+def test_every_page_of_the_site_is_checked_or_excused():
+    assert site_url_names() == set(PAGES) | set(NOT_PAGES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("persona", ROLES)
+def test_no_page_has_an_accessibility_violation(open_as, request, registry, persona, viewport):  # noqa: F811
+    page = open_as(request.getfixturevalue(persona), viewport=viewport)
+    checked, failures = [], []
+    for name, url in PAGES.items():
+        response = page.goto(url(registry))
+        if response.status != 200 or (name == "login" and "/login/" not in page.url):
+            continue
+        checked.append(name)
+        if violations := axe_violations(page):
+            failures.append(f"{page.url} ({name}):\n{describe(violations)}")
+    assert len(checked) >= 4, checked
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_chart_labels_are_readable_on_screen(open_as, registry, admin_user, viewport):  # noqa: F811
+    page = open_as(admin_user, viewport=viewport)
+    page.goto("/dashboard/")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.chart svg text')].map((text) => {
+            const svg = text.ownerSVGElement;
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return scale * parseFloat(getComputedStyle(text).fontSize);
+        })"""
+    )
+    assert sizes, "no chart label on the dashboard"
+    assert min(sizes) >= 11, f"chart labels as small as {min(sizes):.1f} px on screen"
