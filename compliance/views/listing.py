@@ -81,11 +81,16 @@ def label_filters(form: forms.Form, labels: dict[str, str]) -> None:
         if name in form.fields:
             form.fields[name].label = label
     for field in form.fields.values():
-        if hasattr(field, "empty_label") and isinstance(field, forms.ChoiceField):
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = ALL_LABEL  # read when the options are listed
+        elif hasattr(field, "empty_label"):
+            # django-filter's ChoiceField adds its empty option when its choices are set
+            # (and keeps the result): set them again without the old empty option.
             field.empty_label = ALL_LABEL
-            # ModelChoiceField reads empty_label when listing; a ChoiceField's choices
-            # already hold the empty option: relabel it.
-            if not isinstance(field, forms.ModelChoiceField):
-                field.choices = [
-                    (value, ALL_LABEL if value == "" else label) for value, label in field.choices
-                ]
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
+        else:
+            field.choices = [
+                (value, ALL_LABEL if value == "" else label) for value, label in field.choices
+            ]

@@ -113,7 +113,15 @@ def test_the_filter_labels_match_their_pickers(client, admin_user, three):
     assert '<label for="id_sector">Ngành, lĩnh vực</label>' in page
     assert "Mã huyện" not in page and "Mã ngành" not in page
     assert "---------" not in page
+    # Seven pickers, each with one empty option saying "all".
     assert page.count('<option value="" selected>Tất cả</option>') == 7
+    assert page.count('<option value=""') == 7
+    # Relabelled pickers still filter.
+    assert client.get("/facilities/?activity=production").context["page_obj"].paginator.count == 3
+    assert client.get("/facilities/?activity=business").context["page_obj"].paginator.count == 0
+    response = client.get("/facilities/?compliance_status=not_assessed&district=106")
+    assert response.context["page_obj"].paginator.count == 3
+    assert '<option value="not_assessed" selected>' in response.content.decode()
 
 
 @pytest.fixture
