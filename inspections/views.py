@@ -19,7 +19,7 @@ from facilities.access import can_inspect, facilities_for, restrict_inspection_r
 from facilities.middleware import undecodable_uploads
 from inspections import services
 from inspections.attachments import attachment_add
-from inspections.choices import InspectionStatus
+from inspections.choices import InspectionStatus, Outcome
 from inspections.forms import AttachmentForm, FindingFormSet, InspectionForm, ResolveForm
 from inspections.models import Attachment, Finding, Inspection
 
@@ -75,18 +75,12 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
                     saved = _save_visit(
                         request.user, facility, inspection, form, formset, attachments
                     )
-                    if finalize:
-                        services.inspection_finalize(
-                            inspection=saved,
-                            user=request.user,
-                            outcome=form.cleaned_data["outcome"],
-                        )
             except ValidationError as exc:
                 _errors_to_form(exc, form)
             else:
                 if finalize:
-                    messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
-                    return redirect("inspection_detail", pk=saved.pk)
+                    # Saved as a draft; finalizing is the confirmation page's POST.
+                    return redirect("inspection_finalize", pk=saved.pk)
                 messages.success(request, _("Đã lưu bản nháp."))
                 return redirect("inspection_edit", pk=saved.pk)
         if request.FILES:
@@ -118,6 +112,9 @@ def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspe
     if inspection is None:
         inspection = services.inspection_create(user=user, facility=facility, **visit)
     else:
+        # Validating the ModelForm already wrote the new values onto this instance; reload
+        # it so that the service sees (and saves, with history) what changed.
+        inspection.refresh_from_db()
         inspection = services.inspection_update(inspection=inspection, user=user, **visit)
     for finding_form in formset.forms:
         if not finding_form.has_changed() and not finding_form.instance.pk:
@@ -152,6 +149,45 @@ def _errors_to_form(exc: ValidationError, form) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+@login_required
+def inspection_finalize(request, pk: int):
+    """Check your answers, then finalize a draft visit.
+
+    GET shows what will be frozen (the visit, its outcome, findings and files); only the
+    POST of its confirm button finalizes. Any other POST comes back to this page."""
+    inspection = get_object_or_404(
+        restrict_inspection_rows(
+            Inspection.objects.select_related("facility").prefetch_related(
+                "findings", "attachments"
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    if not can_inspect(request.user, inspection.facility):
+        raise PermissionDenied
+    if inspection.status != InspectionStatus.DRAFT:
+        messages.warning(request, _("Đợt kiểm tra này đã hoàn tất hoặc đã hủy, không sửa được."))
+        return redirect("inspection_detail", pk=inspection.pk)
+    if inspection.outcome not in Outcome.values:
+        messages.error(request, _("Cần chọn kết quả kiểm tra để hoàn tất."))
+        return redirect("inspection_edit", pk=inspection.pk)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.warning(request, _("Hãy kiểm tra lại nội dung rồi bấm xác nhận để hoàn tất."))
+            return redirect("inspection_finalize", pk=inspection.pk)
+        try:
+            services.inspection_finalize(
+                inspection=inspection, user=request.user, outcome=inspection.outcome
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("inspection_edit", pk=inspection.pk)
+        messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
+        return redirect("inspection_detail", pk=inspection.pk)
+    return render(request, "inspections/inspection_finalize.html", {"inspection": inspection})
 
 
 @login_required

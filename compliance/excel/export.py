@@ -391,6 +391,24 @@ def write_history(entries: Iterable[Entry], *, target=None):
     return close_workbook(wb, target)
 
 
+def write_table(
+    *, title: str, as_of: datetime.date, headers: list, widths: list[int], rows: Iterable
+):
+    """Any list of rows (already computed, in the page's order) as a workbook with the
+    information sheet: the same safe cells as the registry export."""
+    wb = _new_workbook()
+    sheet = SheetWriter(wb, safe_sheet_title(title), [str(h) for h in headers], widths)
+    for row in rows:
+        sheet.append(row)
+    _info_sheet(wb, title, as_of)
+    return _save(wb, target=None)
+
+
+def safe_sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of : \\ / ? * [ ]."""
+    return re.sub(r"[:\\/?*\[\]]", " ", title)[:31].strip() or "Sheet1"
+
+
 def _info_sheet(wb: Workbook, title: str, as_of: datetime.date) -> None:
     ws = wb.add_worksheet(_("Thông tin"))
     for row, text in enumerate(

@@ -8,6 +8,7 @@ the data gaps in where facilities are.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django import forms
 from django.db.models import Count
@@ -17,14 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import Reason, label_of
+from compliance.excel.export import write_table
+from compliance.excel.views import xlsx_response
 from compliance.indicators import compute_indicators, compute_series, facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.views.chart import line_chart
+from compliance.views.listing import Column, header_cells, order_rows, requested_sort
 from facilities.access import can_read_province_figures, facilities_for
 from facilities.choices import UnitGap
 from facilities.dates import validate_date
 from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
-from facilities.views import capability_required
+from facilities.views import capability_required, paginate, querystring_without
 from inspections.forms import DayField
 
 
@@ -180,16 +184,46 @@ class BehindForm(ScopeForm):
         choices=[("", _("Tất cả")), ("no", _("Chưa đạt")), ("yes", _("Đạt"))],
         required=False,
     )
+    reason = forms.ChoiceField(
+        label=_("Lý do chưa đạt"),
+        choices=[("", _("Tất cả")), *Reason.choices],
+        required=False,
+    )
+
+
+# Sortable columns of the list behind a figure → the row's value they order by; equal
+# values keep the facility code order (then the id), so a page never shifts.
+BEHIND_SORTS = {
+    "code": lambda r: r["code"],
+    "name": lambda r: r["name"].casefold(),
+    "district": lambda r: (r["district_name"] or "").casefold(),
+    "commune": lambda r: (r["commune_name"] or "").casefold(),
+    "sector": lambda r: (r["sector_name"] or "").casefold(),
+    "counted": lambda r: r["counted"],
+    "reason": lambda r: str(r["reason_label"]).casefold(),
+}
+BEHIND_COLUMNS = (
+    Column(_("Mã cơ sở"), "code"),
+    Column(_("Tên cơ sở"), "name"),
+    Column(_("Huyện / Thành phố"), "district"),
+    Column(_("Xã / Phường"), "commune"),
+    Column(_("Ngành, lĩnh vực"), "sector"),
+    Column(_("Đạt"), "counted"),
+    Column(_("Lý do"), "reason"),
+)
 
 
 @capability_required(can_read_province_figures)
 def indicator_facilities(request, code: str):
-    """The population of one indicator: every facility, counted or not, and why not."""
+    """The population of one indicator: every facility, counted or not, and why not;
+    counts per reason, sortable columns, 50 a page, and the same rows as a workbook
+    (``?format=xlsx``: every page, in the page's order)."""
     if code not in BY_CODE:
         raise Http404
     form = BehindForm(request.GET or None)
     as_of, district, commune, sector = form.scope()
     counted = form.cleaned_data.get("counted") if form.is_valid() else ""
+    reason = form.cleaned_data.get("reason") if form.is_valid() else ""
     rows = facility_rows(
         code,
         as_of,
@@ -200,30 +234,85 @@ def indicator_facilities(request, code: str):
     )
     total = len(rows)
     numerator = sum(1 for r in rows if r.counted)
+    reasons = Counter(r.reason for r in rows if not r.counted)
     if counted == "yes":
         rows = [r for r in rows if r.counted]
     elif counted == "no":
         rows = [r for r in rows if not r.counted]
+    if reason:
+        rows = [r for r in rows if r.reason == reason]
     district_names, commune_names = unit_names()
     sectors = {s.code: s.name for s in Sector.objects.all()}
+    rows = [
+        {
+            **r.to_dict(),
+            "district_name": district_names.get(r.district, r.district),
+            "commune_name": commune_names.get(r.commune, r.commune),
+            "sector_name": sectors.get(r.sector, r.sector),
+            "reason_label": label_of(Reason, r.reason),
+        }
+        for r in rows
+    ]
+    sort = requested_sort(request, BEHIND_SORTS, default="code")
+    rows = order_rows(rows, sort, BEHIND_SORTS, tie=lambda r: (r["code"], r["facility"]))
+    indicator = BY_CODE[code]
+    if request.GET.get("format") == "xlsx":
+        return _behind_workbook(indicator, as_of, rows)
+    reason_query = querystring_without(request, "reason", "page", "counted")
     return render(
         request,
         "compliance/indicator_facilities.html",
         {
             "form": form,
-            "indicator": BY_CODE[code],
+            "indicator": indicator,
             "as_of": as_of,
             "total": total,
             "numerator": numerator,
-            "rows": [
+            "reasons": [
                 {
-                    **r.to_dict(),
-                    "district_name": district_names.get(r.district, r.district),
-                    "commune_name": commune_names.get(r.commune, r.commune),
-                    "sector_name": sectors.get(r.sector, r.sector),
-                    "reason_label": label_of(Reason, r.reason),
+                    "reason": key,
+                    "label": label,
+                    "count": reasons[key],
+                    "url": f"?{reason_query}counted=no&reason={key}",
+                    "current": key == reason,
                 }
-                for r in rows
+                for key, label in Reason.choices
+                if reasons[key]
             ],
+            "page_obj": paginate(request, rows),
+            "headers": header_cells(request, BEHIND_COLUMNS, sort),
+            "querystring_without_page": querystring_without(request, "page"),
+            "export_query": querystring_without(request, "page", "format"),
         },
     )
+
+
+def _behind_workbook(indicator, as_of, rows):
+    """The rows of the page's list (all pages), with the project's safe sheet writer."""
+    handle = write_table(
+        title=str(indicator.title),
+        as_of=as_of,
+        headers=[
+            _("Mã cơ sở"),
+            _("Tên cơ sở"),
+            _("Huyện / Thành phố"),
+            _("Xã / Phường"),
+            _("Ngành, lĩnh vực"),
+            _("Đạt"),
+            _("Lý do"),
+        ],
+        widths=[14, 36, 20, 24, 24, 8, 40],
+        rows=(
+            (
+                r["code"],
+                r["name"],
+                r["district_name"] or "",
+                r["commune_name"] or "",
+                r["sector_name"] or "",
+                _("Đạt") if r["counted"] else _("Chưa đạt"),
+                r["reason_label"],
+            )
+            for r in rows
+        ),
+    )
+    return xlsx_response(handle, f"{indicator.code}-{as_of:%Y%m%d}.xlsx")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from compliance.choices import Reason, label_of
 from compliance.indicators import rules
@@ -133,12 +133,46 @@ def _state_label(state: dict | None) -> str:
     return label_of(Reason, state["reason"])
 
 
-@require_POST
+# The confirm button's name: a POST without it (a one-click form, a replayed request) is
+# sent to the confirmation page instead of freezing the year.
+CONFIRM_FIELD = "confirm"
+
+
+@require_http_methods(["GET", "POST"])
 @capability_required(can_read_province_figures)
 def report_publish(request, year: int):
-    """Freeze year ``year``'s report (administrators; the confirmation is the POST)."""
+    """Check your answers, then freeze year ``year``'s report (administrators).
+
+    GET shows what will be frozen for good: each figure with its counts, the number of
+    facility rows kept, the reference day. Only the POST of that page's confirm button
+    publishes; any other POST is redirected back to it (docs/web.md)."""
     if not can_publish_reports(request.user):
         raise PermissionDenied
+    if not rules.FIRST_SERIES_YEAR <= year <= _last_year():
+        raise Http404
+    if annual_report_get(year) is not None:
+        messages.error(request, _("Báo cáo năm %(year)s đã được công bố.") % {"year": year})
+        return redirect("annual_report", year=year)
+    if request.method == "GET" or request.POST.get(CONFIRM_FIELD) != "yes":
+        if request.method == "POST":
+            messages.warning(request, _("Hãy kiểm tra số liệu rồi bấm xác nhận để công bố."))
+            return redirect("annual_report_publish", year=year)
+        draft = annual_report_draft(year)
+        titles = {i.code: i.title for i in rules.INDICATORS}
+        figures = [
+            {**figure, "title": titles.get(figure["code"], figure["code"])}
+            for figure in draft.report.to_dict()["indicators"]
+        ]
+        return render(
+            request,
+            "compliance/report_publish_confirm.html",
+            {
+                "year": year,
+                "as_of": rules.year_end(year),
+                "figures": figures,
+                "facility_rows": sum(len(rows) for rows in draft.rows.values()),
+            },
+        )
     try:
         annual_report_publish(year=year, user=request.user)
     except ValidationError as exc:

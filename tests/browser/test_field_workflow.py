@@ -40,6 +40,10 @@ def test_a_visit_finalized_on_a_phone_moves_the_dashboard_and_reaches_the_audito
     assert phone.input_value("#id_findings-0-description") == "Chưa phân loại chất thải rắn"
     phone.select_option("#id_outcome", "compliant_with_remarks")
     phone.click("button[value=finalize]")
+    # Check your answers: what will be frozen, then the confirm button.
+    assert phone.inner_text("#confirm-outcome") == "Đạt, có kiến nghị"
+    assert "Chưa phân loại chất thải rắn" in phone.inner_text("#confirm-findings")
+    phone.click("#confirm-finalize")
     assert "Đã hoàn tất" in phone.inner_text("#inspection-status")
     assert "hien-truong.png" in phone.inner_text("main")
     # The page fits the phone: nothing wider than the screen but the scrolling tables.
@@ -54,7 +58,10 @@ def test_a_visit_finalized_on_a_phone_moves_the_dashboard_and_reaches_the_audito
     desk.goto(f"/changes/?model=inspection&user={inspector_tam_duong.pk}")
     finalized = desk.locator("tr.change", has_text="hoàn tất đợt kiểm tra").first
     assert finalized.locator(".who").inner_text() == "Nguyễn Thị Hoa"
-    assert re.search(r"Đạt, có kiến nghị", finalized.inner_text())
+    assert re.search(r"Bản nháp\s+Đã hoàn tất", finalized.inner_text())
+    # The outcome was saved with the draft that went to the confirmation page.
+    outcome = desk.locator("tr.change", has_text="Đạt, có kiến nghị").first
+    assert outcome.locator(".who").inner_text() == "Nguyễn Thị Hoa"
 
 
 # A valid 1×1 PNG (the form checks the file's signature, not only its name).

@@ -130,5 +130,6 @@ def test_it_saves_the_main_pages(
 
     desk.goto("/reports/2025/")
     desk.click("#publish")
+    desk.click("#confirm-publish")
     shoot(desk, "annual-report")
     assert len(list(OUT.glob("*.png"))) >= 8

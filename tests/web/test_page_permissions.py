@@ -141,7 +141,8 @@ def test_it_opens_on_the_first_page_of_each_role(client, request, persona, page)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_an_administrator_publishes_an_annual_report(client, request, registry, persona):
     client.force_login(request.getfixturevalue(persona))
-    response = client.post("/reports/2025/publish/")
+    assert client.get("/reports/2025/publish/").status_code == (200 if persona == A else 403)
+    response = client.post("/reports/2025/publish/", {"confirm": "yes"})
     expected = {A: 302, T: 403, P: 403, B: 403, U: 403}[persona]
     assert response.status_code == expected
     assert AnnualReport.objects.filter(year=2025).exists() == (persona == A)

@@ -150,7 +150,13 @@ def test_finalizing_a_visit_counts_it_on_the_dashboard(client, inspector_tam_duo
         visit_post(outcome=Outcome.COMPLIANT, action="finalize"),
     )
     inspection = Inspection.objects.get(summary="Đợt kiểm tra tháng 11")
+    # Saved as a draft, then the check-your-answers page; nothing counts before confirming.
+    assert response["Location"] == f"/inspections/{inspection.pk}/finalize/"
+    assert inspection.status == InspectionStatus.DRAFT
+    assert client.get("/dashboard/").context["indicators"][0]["numerator"] == before
+    response = client.post(f"/inspections/{inspection.pk}/finalize/", {"confirm": "yes"})
     assert response["Location"] == f"/inspections/{inspection.pk}/"
+    inspection.refresh_from_db()
     assert inspection.status == InspectionStatus.FINALIZED
     assert inspection.finalized_by == inspector_tam_duong
     assert client.get("/dashboard/").context["indicators"][0]["numerator"] == before + 1
@@ -223,7 +229,7 @@ def test_an_administrator_publishes_a_report_and_sees_later_corrections(
     client, admin_user, inspector_tam_duong, registry
 ):
     client.force_login(admin_user)
-    client.post("/reports/2025/publish/")
+    client.post("/reports/2025/publish/", {"confirm": "yes"})
     assert AnnualReport.objects.get(year=2025).published_by == admin_user
     with (
         time_machine.travel(datetime.datetime(2026, 11, 20, 11, 0, tzinfo=datetime.UTC)),

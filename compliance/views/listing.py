@@ -1,0 +1,96 @@
+"""What the list pages share: sortable columns from a whitelist (with a deterministic
+tie-break), page numbers, and filter forms whose labels match what their pickers list.
+
+A sort key is one of the page's named columns; anything else falls back to the page's
+default order, so a URL can never order by an arbitrary field (docs/web.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SORT_PARAM = "sort"
+# What an empty option of a filter says: every value, not an unchosen "---------".
+ALL_LABEL = _("Tất cả")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list: its header and, when sortable, its key in the URL."""
+
+    label: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+
+def requested_sort(request, allowed: Sequence[str], default: str) -> Sort:
+    """``?sort=name`` or ``?sort=-name`` when ``name`` is whitelisted, else ``default``."""
+    value = request.GET.get(SORT_PARAM, "")
+    key = value.removeprefix("-")
+    if key not in allowed:
+        return Sort(default, False)
+    return Sort(key, value.startswith("-"))
+
+
+def order_queryset(queryset, sort: Sort, fields: dict[str, tuple[str, ...]], tie: str = "pk"):
+    """The queryset in ``sort``'s order, then by ``tie`` (so a page never shifts)."""
+    sign = "-" if sort.descending else ""
+    return queryset.order_by(*(f"{sign}{f}" for f in fields[sort.key]), tie)
+
+
+def order_rows(rows: list, sort: Sort, keys: dict[str, Callable], tie: Callable) -> list:
+    """Python rows in ``sort``'s order, equal values in ``tie``'s order (stable sorts)."""
+    rows = sorted(rows, key=tie)
+    return sorted(rows, key=keys[sort.key], reverse=sort.descending)
+
+
+def header_cells(request, columns: Sequence[Column], sort: Sort) -> list[dict]:
+    """Each column's header: label, and for a sortable one the URL that sorts by it
+    (ascending, or descending when it is already the ascending order) and aria-sort."""
+    cells = []
+    for column in columns:
+        cell = {"label": column.label, "key": column.key, "url": None, "aria_sort": None}
+        if column.key:
+            params = request.GET.copy()
+            params.pop("page", None)
+            current = column.key == sort.key
+            params[SORT_PARAM] = f"-{column.key}" if current and not sort.descending else column.key
+            cell["url"] = f"?{params.urlencode()}"
+            if current:
+                cell["aria_sort"] = "descending" if sort.descending else "ascending"
+        cells.append(cell)
+    return cells
+
+
+def label_filters(form: forms.Form, labels: dict[str, str]) -> None:
+    """Page labels for the filters (a picker of names is not titled "code") and "All"
+    for every empty option."""
+    for name, label in labels.items():
+        if name in form.fields:
+            form.fields[name].label = label
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = ALL_LABEL  # read when the options are listed
+        elif hasattr(field, "empty_label"):
+            # django-filter's ChoiceField adds its empty option when its choices are set
+            # (and keeps the result): set them again without the old empty option.
+            field.empty_label = ALL_LABEL
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
+        else:
+            field.choices = [
+                (value, ALL_LABEL if value == "" else label) for value, label in field.choices
+            ]
