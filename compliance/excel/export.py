@@ -396,12 +396,12 @@ def write_table(
 ):
     """Any list of rows (already computed, in the page's order) as a workbook with the
     information sheet: the same safe cells as the registry export."""
-    wb = _new_workbook()
+    wb, target = new_workbook()
     sheet = SheetWriter(wb, safe_sheet_title(title), [str(h) for h in headers], widths)
     for row in rows:
         sheet.append(row)
     _info_sheet(wb, title, as_of)
-    return _save(wb, target=None)
+    return close_workbook(wb, target)
 
 
 def safe_sheet_title(title: str) -> str:
