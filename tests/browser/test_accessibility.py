@@ -30,9 +30,11 @@ PAGES = {
     "object_history": lambda r: f"/changes/facility/{r['own'].pk}/",
     "annual_reports": lambda r: "/reports/",
     "annual_report": lambda r: "/reports/2025/",
+    "annual_report_publish": lambda r: "/reports/2025/publish/",
     "inspection_create": lambda r: f"/facilities/{r['own'].pk}/inspections/new/",
     "inspection_detail": lambda r: f"/inspections/{r['visit'].pk}/",
     "inspection_edit": lambda r: f"/inspections/{r['draft'].pk}/edit/",
+    "inspection_finalize": lambda r: f"/inspections/{r['draft'].pk}/finalize/",
     "finding_resolve": lambda r: f"/findings/{r['finding'].pk}/resolve/",
     "excel:import": lambda r: "/imports/",
     "login": lambda r: "/login/",
@@ -41,10 +43,10 @@ PAGES = {
 NOT_PAGES = {
     "logout": "a POST that redirects",
     "set_language": "a POST that redirects",
-    "annual_report_publish": "a POST that redirects",
     "attachment_download": "a file download",
     "excel:job": "an import job's page needs an uploaded workbook (tests/excel)",
     "excel:commit": "a POST that redirects",
+    "excel:again": "a POST that redirects",
 }
 ROLES = ["admin_user", "inspector_tam_duong", "business_owner", "auditor"]
 

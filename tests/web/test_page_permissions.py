@@ -71,9 +71,10 @@ EXEMPT = {
     "login": "open to everyone by design",
     "logout": "open to everyone by design",
     "set_language": "open to everyone by design (the language switch)",
-    "annual_report_publish": "POST only (test_only_an_administrator_publishes_…)",
+    "annual_report_publish": "confirmation then POST, per role: tests/web/test_confirmations.py and test_only_an_administrator_publishes_…",
     "excel:job": "a job belongs to its creator: tests/excel/test_views.py, per role",
     "excel:commit": "POST only, on a job of one's own: tests/excel/test_views.py",
+    "inspection_finalize": "a draft's confirmation, per role: tests/web/test_confirmations.py",
     "excel:again": "POST only, on a failed job of one's own: tests/excel/test_job_liveness.py",
     "attachment_download": "needs a stored file: tests/web/test_pages.py, per visibility",
 }
