@@ -251,6 +251,13 @@ def communes_in_force(as_of: datetime.date) -> bool:
     return as_of >= REFORM_DATE
 
 
+def _by_code(sums: dict[str | None, list[int]]) -> dict[str | None, Figure]:
+    """Figures by unit or sector code, in code order with the no-unit row (None) last:
+    the same report whatever order the database returned its cells in."""
+    ordered = sorted(sums.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    return {code: Figure(*sums_of_code) for code, sums_of_code in ordered}
+
+
 def report_from_cells(
     as_of: datetime.date,
     district: str | None,
@@ -281,11 +288,9 @@ def report_from_cells(
                 code=code,
                 numerator=total[0],
                 population=total[1],
-                by_district={k: Figure(*v) for k, v in by_district.items()},
-                by_sector={k: Figure(*v) for k, v in by_sector.items()},
-                by_commune={k: Figure(*v) for k, v in by_commune.items()}
-                if with_communes
-                else None,
+                by_district=_by_code(by_district),
+                by_sector=_by_code(by_sector),
+                by_commune=_by_code(by_commune) if with_communes else None,
             )
         )
     return IndicatorReport(

@@ -16,11 +16,13 @@ def test_a_visit_sent_with_errors_shows_the_summary_and_focus_lands_on_it(
 
     summary = page.locator("[data-error-summary]")
     assert "Cần sửa 1 chỗ dưới đây rồi gửi lại." in summary.inner_text()
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    # The focus moves when the deferred script runs, which may be just after the summary
+    # is in the document: wait for it (10 s at most) rather than sample once.
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
     assert summary.bounding_box()["y"] < PHONE["height"]  # on screen, not below the fold
 
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_outcome"
+    page.wait_for_function("document.activeElement.id === 'id_outcome'")
     assert page.input_value("#id_summary") == "Kiểm tra định kỳ"
     violations = axe_violations(page)
     assert not violations, describe(violations)
