@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from excel_common import WORK, best_of, machine, setup_django, timed  # noqa: E402
+from machine_load import uptime  # noqa: E402
 
 
 def seed(rows: int) -> None:
@@ -160,13 +159,6 @@ def main() -> None:
     ratio = results["export"]["seconds"] / bare
     cpu = results["export"]["min_cpu_seconds"] / results["bare"]["min_cpu_seconds"]
     print(f"ratio export/bare (best of {args.repeat}): wall {ratio:.2f}, CPU {cpu:.2f}")
-
-
-def uptime() -> str:
-    # Django sets TZ to the project's zone in this process; uptime in UTC like `date`.
-    env = {**os.environ, "TZ": "UTC"}
-    out = subprocess.run(["uptime"], capture_output=True, text=True, check=False, env=env)
-    return out.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -23,13 +23,12 @@ import argparse
 import datetime
 import io
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from excel_common import WORK, best_of, machine, setup_django, timed  # noqa: E402
+from machine_load import uptime  # noqa: E402
 
 ENTERPRISES_PER = 5  # facilities per enterprise
 
@@ -211,13 +210,6 @@ def main() -> None:
     wall = results["commit"]["seconds"] / floor
     cpu = results["commit"]["min_cpu_seconds"] / results["floor"]["min_cpu_seconds"]
     print(f"ratio commit/floor (best of {args.repeat}): wall {wall:.2f}, CPU {cpu:.2f}")
-
-
-def uptime() -> str:
-    # Django sets TZ to the project's zone in this process; uptime in UTC like `date`.
-    env = {**os.environ, "TZ": "UTC"}
-    out = subprocess.run(["uptime"], capture_output=True, text=True, check=False, env=env)
-    return out.stdout.strip()
 
 
 if __name__ == "__main__":

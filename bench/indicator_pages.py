@@ -14,20 +14,15 @@ import argparse
 import datetime
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from machine_load import uptime  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-
-def uptime() -> str:
-    env = {**os.environ, "TZ": "UTC"}
-    out = subprocess.run(["uptime"], capture_output=True, text=True, check=False, env=env)
-    return out.stdout.strip()
 
 
 def main() -> None:

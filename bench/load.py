@@ -45,6 +45,8 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+from machine_load import uptime  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PASSWORD = "LaiChau-2026"  # seed_demo's demo password
@@ -254,10 +256,6 @@ def percentile(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def run(args) -> str:
