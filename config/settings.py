@@ -286,6 +286,8 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# Working tokens one user may hold; a new login past it ends the user's oldest token.
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10, minimum=1)
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -22,9 +22,19 @@ from knox.settings import knox_settings
 def token_create(*, user) -> tuple[AuthToken, str]:
     """A new token for ``user``: the stored row and the token itself, shown only once.
 
-    The user's expired tokens are deleted on the way: they can never work again.
+    The user's expired tokens are deleted on the way: they can never work again. A user
+    keeps at most ``API_TOKENS_PER_USER`` working tokens: a script that logs in at every
+    run would otherwise pile up a token per run for the whole lifetime of a token. The
+    oldest go first, so the clients that logged in last keep working.
     """
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    keep = settings.API_TOKENS_PER_USER - 1
+    oldest = (
+        AuthToken.objects.filter(user=user)
+        .order_by("-created", "-pk")
+        .values_list("pk", flat=True)[keep:]
+    )
+    AuthToken.objects.filter(pk__in=list(oldest)).delete()
     return AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
 
 

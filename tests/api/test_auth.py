@@ -149,6 +149,21 @@ def test_a_stale_token_does_not_stop_a_new_login(inspector_tam_duong):
     assert response.status_code == 200
 
 
+def test_a_login_past_the_cap_ends_only_the_oldest_token(inspector_tam_duong, auditor, settings):
+    settings.API_TOKENS_PER_USER = 3
+    other = log_in("thamtra")
+    tokens = []
+    for minute in range(4):
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=minute)):
+            tokens.append(log_in("kiemtra106").json()["token"])
+    first, *kept = tokens
+    assert with_token(first).get("/api/v1/facilities/").status_code == 401
+    for token in kept:
+        assert with_token(token).get("/api/v1/facilities/").status_code == 200
+    assert AuthToken.objects.filter(user=inspector_tam_duong).count() == 3
+    assert with_token(other.json()["token"]).get("/api/v1/facilities/").status_code == 200
+
+
 def test_an_inactive_user_gets_no_token(inspector_tam_duong):
     inspector_tam_duong.is_active = False
     inspector_tam_duong.save()
