@@ -46,6 +46,16 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_https_url(name: str, default: str) -> str:
+    """Read an https:// address; anything else is an error (it becomes a link on a page)."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    if not raw.startswith("https://") or any(c.isspace() for c in raw):
+        raise ImproperlyConfigured(f"{name} must be an https:// address, not {raw!r}")
+    return raw
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -214,6 +224,24 @@ MEDIA_URL = "media/"
 # Inspection attachments (photos, documents) are served only through a view that checks
 # who may see the inspection; MEDIA_URL is never mounted.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Where a business renews each kind of certificate (the portal links each certificate
+# row there, docs/web.md): by default the national public-service portal; a province
+# sets the exact procedure pages. A legacy standards certificate is no longer issued
+# (Law on Environmental Protection 2020): it is renewed by applying for a permit.
+PUBLIC_SERVICE_PORTAL = "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html"
+RENEWAL_URL_ENVIRONMENTAL_PERMIT = env_https_url(
+    "RENEWAL_URL_ENVIRONMENTAL_PERMIT", PUBLIC_SERVICE_PORTAL
+)
+RENEWAL_URLS = {
+    "environmental_permit": RENEWAL_URL_ENVIRONMENTAL_PERMIT,
+    "environmental_registration": env_https_url(
+        "RENEWAL_URL_ENVIRONMENTAL_REGISTRATION", PUBLIC_SERVICE_PORTAL
+    ),
+    "standards_certificate": env_https_url(
+        "RENEWAL_URL_STANDARDS_CERTIFICATE", RENEWAL_URL_ENVIRONMENTAL_PERMIT
+    ),
+}
 
 # --- Security (production switches, docs/deployment.md) -------------------------------
 # Cookies only over HTTPS unless DEBUG is on (local work over plain http).

@@ -153,6 +153,19 @@ def can_inspect(user, facility: Facility) -> bool:
     return facility.place_district_code() in inspector_district_codes(user)
 
 
+def can_answer_for(user, facility: Facility) -> bool:
+    """May ``user`` answer for ``facility`` to the department: send evidence of its
+    corrective actions and ask for a re-inspection? Only a business user of the
+    facility's own enterprise (docs/web.md, "Business portal")."""
+    return role_of(user) == Role.BUSINESS and facility.enterprise_id == business_enterprise_id(user)
+
+
+def can_decide_evidence(user, facility: Facility) -> bool:
+    """May ``user`` accept or return a business's evidence, and answer its requests for a
+    re-inspection, at ``facility``? Whoever may inspect it."""
+    return can_inspect(user, facility)
+
+
 def can_manage_registry(user) -> bool:
     """May ``user`` create and edit enterprises, facilities, certificates and measures?"""
     return role_of(user) == Role.ADMIN

@@ -40,6 +40,7 @@ def registry(request) -> dict:
             "dashboard": can_read_province_figures(user),
             "registry": can_read_province_figures(user),
             "worklist": can_record_inspections(user),
+            "evidence": can_record_inspections(user),
             "portal": can_use_portal(user),
             "changelog": can_read_history(user),
             "reports": can_read_province_figures(user),

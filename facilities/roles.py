@@ -11,7 +11,14 @@ from facilities.choices import Role
 
 REGISTRY_MODELS = {
     "facilities": ["district", "commune", "sector", "departmentname", "enterprise", "facility"],
-    "inspections": ["inspection", "finding", "attachment"],
+    "inspections": [
+        "inspection",
+        "finding",
+        "attachment",
+        "remediationevidence",
+        "evidencefile",
+        "reinspectionrequest",
+    ],
     "compliance": ["certificate", "cleantechmeasure"],
 }
 

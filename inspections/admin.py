@@ -18,7 +18,14 @@ from facilities.admin_base import ReasonForm, RegistryAdmin
 from facilities.history import current_reason
 from inspections.attachments import attachment_add, attachment_check, check_upload
 from inspections.choices import InspectionStatus
-from inspections.models import Attachment, Finding, Inspection
+from inspections.models import (
+    Attachment,
+    EvidenceFile,
+    Finding,
+    Inspection,
+    ReinspectionRequest,
+    RemediationEvidence,
+)
 from inspections.services import (
     FINDING_FIELDS,
     INSPECTION_FIELDS,
@@ -324,3 +331,40 @@ class AttachmentAdmin(ServiceAdmin):
             setattr(obj, f.attname, getattr(saved, f.attname))
         obj._state.adding = False
         return None
+
+
+class ReadOnlyRecordAdmin(ServiceAdmin):
+    """The business's evidence and requests, and the inspectors' decisions on them, are
+    written only by inspections.remediation (its rights and states); the admin shows
+    them, it never adds, edits or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RemediationEvidence)
+class RemediationEvidenceAdmin(ReadOnlyRecordAdmin):
+    list_display = ["finding", "status", "completed_on", "submitted_by", "submitted_at"]
+    list_filter = ["status"]
+    list_select_related = ["finding", "submitted_by"]
+    search_fields = ["note", "finding__inspection__facility__code"]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(ReadOnlyRecordAdmin):
+    list_display = ["evidence", "original_name", "content_type", "size"]
+    list_select_related = ["evidence"]
+
+
+@admin.register(ReinspectionRequest)
+class ReinspectionRequestAdmin(ReadOnlyRecordAdmin):
+    list_display = ["facility", "status", "requested_by", "requested_at", "answered_by"]
+    list_filter = ["status"]
+    list_select_related = ["facility", "requested_by", "answered_by"]
+    search_fields = ["facility__code", "reason"]

@@ -40,3 +40,19 @@ class Severity(models.TextChoices):
     MINOR = "minor", _("Nhẹ")
     MAJOR = "major", _("Nghiêm trọng")
     CRITICAL = "critical", _("Đặc biệt nghiêm trọng")
+
+
+class EvidenceStatus(models.TextChoices):
+    """Where a business's evidence of a corrective action stands (docs/web.md)."""
+
+    SUBMITTED = "submitted", _("Chờ xem xét")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    RETURNED = "returned", _("Bị trả lại")
+
+
+class ReinspectionStatus(models.TextChoices):
+    """Where a business's request for a re-inspection stands."""
+
+    PENDING = "pending", _("Chờ trả lời")
+    SCHEDULED = "scheduled", _("Sẽ kiểm tra lại")
+    DECLINED = "declined", _("Không kiểm tra lại")

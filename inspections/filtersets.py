@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.dates import validate_date
 from facilities.filtersets import IdFilter, commune_filter, district_filter
-from inspections.choices import InspectionStatus, Outcome
-from inspections.models import Finding, Inspection
+from inspections.choices import EvidenceStatus, InspectionStatus, Outcome, ReinspectionStatus
+from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
 from inspections.predicates import overdue_on
 
 
@@ -63,3 +63,30 @@ class FindingFilterSet(django_filters.FilterSet):
 
     def filter_overdue_on(self, queryset, name, value):
         return queryset.filter(overdue_on(value))
+
+
+class RemediationEvidenceFilterSet(django_filters.FilterSet):
+    """Evidence of corrective actions by finding, facility, district and status."""
+
+    finding = IdFilter(field_name="finding_id", label=_("Mã định danh tồn tại, vi phạm"))
+    facility = IdFilter(
+        field_name="finding__inspection__facility_id", label=_("Mã định danh cơ sở")
+    )
+    district = district_filter("finding__inspection__facility__district")
+    status = django_filters.ChoiceFilter(choices=EvidenceStatus.choices, label=_("Trạng thái"))
+
+    class Meta:
+        model = RemediationEvidence
+        fields = ["finding", "facility", "district", "status"]
+
+
+class ReinspectionRequestFilterSet(django_filters.FilterSet):
+    """Requests for a re-inspection by facility, district and status."""
+
+    facility = IdFilter(field_name="facility_id", label=_("Mã định danh cơ sở"))
+    district = district_filter("facility__district")
+    status = django_filters.ChoiceFilter(choices=ReinspectionStatus.choices, label=_("Trạng thái"))
+
+    class Meta:
+        model = ReinspectionRequest
+        fields = ["facility", "district", "status"]

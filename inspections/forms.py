@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.attachments import check_upload
-from inspections.choices import Outcome
+from inspections.choices import Outcome, ReinspectionStatus
 from inspections.models import Finding, Inspection
 
 
@@ -174,3 +174,83 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("resolved_on", timezone.localdate())
+
+
+class EvidenceForm(forms.Form):
+    """What the business sends to show that a corrective action is done."""
+
+    note = forms.CharField(
+        label=_("Đã khắc phục những gì"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Hãy ghi đã khắc phục những gì.")},
+    )
+    completed_on = DayField(
+        label=_("Ngày hoàn thành khắc phục"),
+        error_messages={"required": _("Hãy ghi ngày hoàn thành khắc phục.")},
+    )
+    files = MultipleFileField(
+        label=_("Ảnh, tài liệu chứng minh"),
+        required=False,
+        help_text=_("Ảnh JPEG, PNG, WebP hoặc tệp PDF; mỗi tệp tối đa %(size)s."),
+    )
+
+    def __init__(self, *args, dropped_uploads: int = 0, **kwargs):
+        self.dropped_uploads = dropped_uploads
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        }
+        self.initial.setdefault("completed_on", timezone.localdate())
+
+    # The same checks as a visit's files: size, and the first bytes.
+    clean_files = AttachmentForm.clean_files
+
+
+class AcceptEvidenceForm(forms.Form):
+    """The inspector accepts: the finding is resolved on this day."""
+
+    resolved_on = DayField(label=_("Ngày khắc phục xong"))
+
+
+class ReturnEvidenceForm(forms.Form):
+    """The inspector returns the evidence, saying what is missing."""
+
+    return_reason = forms.CharField(
+        label=_("Lý do trả lại"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy ghi lý do trả lại.")},
+    )
+
+
+class ReinspectionRequestForm(forms.Form):
+    """The business asks for a re-inspection, saying why."""
+
+    reason = forms.CharField(
+        label=_("Lý do đề nghị kiểm tra lại"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Hãy ghi lý do đề nghị kiểm tra lại.")},
+    )
+
+
+class ReinspectionAnswerForm(forms.Form):
+    """The inspector's answer to a request for a re-inspection."""
+
+    status = forms.ChoiceField(
+        label=_("Trả lời"),
+        choices=[
+            ("", _("— Chọn —")),
+            (ReinspectionStatus.SCHEDULED, ReinspectionStatus.SCHEDULED.label),
+            (ReinspectionStatus.DECLINED, ReinspectionStatus.DECLINED.label),
+        ],
+        error_messages={"required": _("Hãy chọn kiểm tra lại hay không.")},
+    )
+    answer = forms.CharField(
+        label=_("Nội dung trả lời"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: ngày dự kiến kiểm tra lại, hoặc việc còn phải làm trước."),
+        error_messages={"required": _("Hãy ghi nội dung trả lời.")},
+    )

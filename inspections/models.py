@@ -1,5 +1,7 @@
-"""Site visits (inspections), what inspectors found there (findings), and the photos
-and documents taken (attachments)."""
+"""Site visits (inspections), what inspectors found there (findings), the photos and
+documents taken (attachments), and the business's side of a corrective action: the
+evidence it sends (remediation evidence and its files) and its requests for a
+re-inspection (docs/web.md, "Business portal")."""
 
 import uuid
 from pathlib import Path
@@ -15,10 +17,12 @@ from simple_history.models import HistoricalRecords
 from facilities.dates import validate_date
 from facilities.models import RegistryModel
 from inspections.choices import (
+    EvidenceStatus,
     FindingCategory,
     InspectionKind,
     InspectionStatus,
     Outcome,
+    ReinspectionStatus,
     Severity,
 )
 
@@ -208,3 +212,196 @@ class Attachment(RegistryModel):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class RemediationEvidence(RegistryModel):
+    """What a business sends to show that it completed a corrective action: a note, the
+    day it finished, photos or documents. An inspector of the district accepts it (the
+    finding is then resolved) or returns it with a reason; the business may send again.
+
+    Evidence is a record like the inspection itself: never deleted (PROTECT).
+    """
+
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("tồn tại, vi phạm"),
+    )
+    note = models.TextField(_("nội dung đã khắc phục"))
+    completed_on = models.DateField(_("ngày hoàn thành khắc phục"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=EvidenceStatus.choices,
+        default=EvidenceStatus.SUBMITTED,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người gửi"),
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xem xét"),
+    )
+    decided_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["finding_id", "-submitted_at", "-id"]
+        verbose_name = _("bằng chứng khắc phục")
+        verbose_name_plural = _("bằng chứng khắc phục")
+        constraints = [
+            # Two sends at once (a double tap, two phones) cannot both wait for a decision.
+            models.UniqueConstraint(
+                fields=["finding"],
+                condition=Q(status="submitted"),
+                name="evidence_one_pending_per_finding",
+                violation_error_message=_(
+                    "Đã có bằng chứng đang chờ xem xét cho biện pháp khắc phục này."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="evidence_returned_has_reason",
+                violation_error_message=_("Cần ghi lý do trả lại bằng chứng."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EvidenceStatus.values),
+                name="evidence_status_known",
+                violation_error_message=_("Trạng thái bằng chứng không hợp lệ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} · {self.submitted_at:%d/%m/%Y} · {self.get_status_display()}"
+
+    def clean(self) -> None:
+        """The work was finished on a day after the visit and not in the future."""
+        if self.completed_on is None:
+            return
+        if self.completed_on > timezone.localdate():
+            raise ValidationError(
+                {"completed_on": _("Ngày hoàn thành khắc phục không được sau hôm nay.")}
+            )
+        visited_on = self.finding.inspection.visited_on if self.finding_id else None
+        if visited_on and self.completed_on < visited_on:
+            raise ValidationError(
+                {
+                    "completed_on": _(
+                        "Ngày hoàn thành khắc phục không được trước ngày kiểm tra (%(date)s)."
+                    )
+                    % {"date": visited_on.strftime("%d/%m/%Y")}
+                }
+            )
+
+
+def evidence_file_path(instance: "EvidenceFile", filename: str) -> str:
+    """Like ``attachment_path``: a random name under the evidence's finding."""
+    suffix = Path(filename).suffix.lower()
+    return f"evidence/{instance.evidence.finding_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(RegistryModel):
+    """A photo or document sent with remediation evidence; checked and served like an
+    inspection's attachments (inspections/attachments.py), never from a public URL."""
+
+    evidence = models.ForeignKey(
+        RemediationEvidence,
+        on_delete=models.PROTECT,
+        related_name="files",
+        verbose_name=_("bằng chứng khắc phục"),
+    )
+    file = models.FileField(_("tệp"), upload_to=evidence_file_path, max_length=200)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=200)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["evidence_id", "id"]
+        verbose_name = _("tệp bằng chứng")
+        verbose_name_plural = _("tệp bằng chứng")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ReinspectionRequest(RegistryModel):
+    """A business asks the department to inspect a facility again (usually once its
+    corrective actions are done); an inspector of the district answers."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        on_delete=models.PROTECT,
+        related_name="reinspection_requests",
+        verbose_name=_("cơ sở"),
+    )
+    reason = models.TextField(_("lý do đề nghị"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người đề nghị"),
+    )
+    requested_at = models.DateTimeField(_("đề nghị lúc"), default=timezone.now)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=ReinspectionStatus.choices,
+        default=ReinspectionStatus.PENDING,
+    )
+    answer = models.TextField(_("trả lời"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người trả lời"),
+    )
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("đề nghị kiểm tra lại")
+        verbose_name_plural = _("đề nghị kiểm tra lại")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility"],
+                condition=Q(status="pending"),
+                name="reinspection_one_pending_per_facility",
+                violation_error_message=_(
+                    "Cơ sở này đã có một đề nghị kiểm tra lại đang chờ trả lời."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | ~Q(answer=""),
+                name="reinspection_answered_has_text",
+                violation_error_message=_("Cần ghi nội dung trả lời."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReinspectionStatus.values),
+                name="reinspection_status_known",
+                violation_error_message=_("Trạng thái đề nghị không hợp lệ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} · {self.requested_at:%d/%m/%Y} · {self.get_status_display()}"

@@ -1,5 +1,7 @@
 """Pages of the inspector's field workflow: record a visit (draft, then finalize), look
-at one inspection, resolve a finding, open an attachment. Made for a phone screen.
+at one inspection, resolve a finding, open an attachment; and the business's side of a
+corrective action: evidence it sends, requests for a re-inspection, and the inspector's
+decisions on both. Made for a phone screen.
 
 Visibility comes from facilities.access (404 for what the user may not see); the right
 to write is checked by the services (403), which also write the history.
@@ -15,13 +17,40 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from facilities.access import can_inspect, facilities_for, restrict_inspection_rows
+from facilities.access import (
+    can_answer_for,
+    can_decide_evidence,
+    can_inspect,
+    can_record_inspections,
+    facilities_for,
+    restrict_inspection_rows,
+    restrict_to_inspectable,
+    restrict_to_visible,
+)
 from facilities.middleware import undecodable_uploads
-from inspections import services
+from facilities.views import capability_required
+from inspections import remediation, services
 from inspections.attachments import attachment_add
-from inspections.choices import InspectionStatus, Outcome
-from inspections.forms import AttachmentForm, FindingFormSet, InspectionForm, ResolveForm
-from inspections.models import Attachment, Finding, Inspection
+from inspections.choices import EvidenceStatus, InspectionStatus, Outcome, ReinspectionStatus
+from inspections.forms import (
+    AcceptEvidenceForm,
+    AttachmentForm,
+    EvidenceForm,
+    FindingFormSet,
+    InspectionForm,
+    ReinspectionAnswerForm,
+    ReinspectionRequestForm,
+    ResolveForm,
+    ReturnEvidenceForm,
+)
+from inspections.models import (
+    Attachment,
+    EvidenceFile,
+    Finding,
+    Inspection,
+    ReinspectionRequest,
+    RemediationEvidence,
+)
 
 VISIT_FIELDS = ("kind", "visited_on", "summary")
 
@@ -257,3 +286,233 @@ def attachment_download(request, pk: int):
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
     )
+
+
+# --- the business's side of a corrective action (docs/web.md, "Business portal") -------
+
+
+def _service_errors(exc: ValidationError, form) -> None:
+    """A remediation service's refusal next to its field, else above the form."""
+    _errors_to_form(exc, form)
+
+
+@login_required
+def finding_evidence(request, pk: int):
+    """One corrective action and the evidence sent for it.
+
+    The business of the facility sends evidence here (a note, the day it finished,
+    photos or PDF); an inspector of the district accepts it or returns it with a reason.
+    Everyone who may see the finding reads the exchange."""
+    finding = get_object_or_404(
+        restrict_inspection_rows(
+            Finding.objects.select_related("inspection__facility"),
+            request.user,
+            inspection_path="inspection",
+        ),
+        pk=pk,
+    )
+    facility = finding.inspection.facility
+    may_answer = can_answer_for(request.user, facility)
+    may_decide = can_decide_evidence(request.user, facility)
+    evidence_form = EvidenceForm()
+    accept_form = AcceptEvidenceForm()
+    return_form = ReturnEvidenceForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "submit":
+            if not may_answer:
+                raise PermissionDenied
+            evidence_form = EvidenceForm(
+                request.POST, request.FILES, dropped_uploads=undecodable_uploads(request)
+            )
+            if evidence_form.is_valid():
+                try:
+                    remediation.submit_evidence(
+                        user=request.user,
+                        finding=finding,
+                        note=evidence_form.cleaned_data["note"],
+                        completed_on=evidence_form.cleaned_data["completed_on"],
+                        files=evidence_form.cleaned_data["files"],
+                    )
+                except ValidationError as exc:
+                    _service_errors(exc, evidence_form)
+                else:
+                    messages.success(
+                        request, _("Đã gửi bằng chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
+                    )
+                    return redirect("finding_evidence", pk=finding.pk)
+            if request.FILES:
+                messages.warning(
+                    request,
+                    _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp."),
+                )
+        elif action in ("accept", "return"):
+            if not may_decide:
+                raise PermissionDenied
+            pending = finding.evidence.filter(status=EvidenceStatus.SUBMITTED).first()
+            if pending is None:
+                messages.warning(request, _("Không có bằng chứng nào đang chờ xem xét."))
+                return redirect("finding_evidence", pk=finding.pk)
+            pending.finding = finding
+            form = (
+                AcceptEvidenceForm(request.POST)
+                if action == "accept"
+                else ReturnEvidenceForm(request.POST)
+            )
+            if form.is_valid():
+                try:
+                    if action == "accept":
+                        remediation.accept_evidence(
+                            user=request.user,
+                            evidence=pending,
+                            resolved_on=form.cleaned_data["resolved_on"],
+                        )
+                    else:
+                        remediation.return_evidence(
+                            user=request.user,
+                            evidence=pending,
+                            reason=form.cleaned_data["return_reason"],
+                        )
+                except ValidationError as exc:
+                    _service_errors(exc, form)
+                else:
+                    messages.success(
+                        request,
+                        _("Đã chấp nhận bằng chứng; biện pháp khắc phục đã hoàn thành.")
+                        if action == "accept"
+                        else _("Đã trả lại bằng chứng cho doanh nghiệp."),
+                    )
+                    return redirect("finding_evidence", pk=finding.pk)
+            if action == "accept":
+                accept_form = form
+            else:
+                return_form = form
+        else:
+            raise PermissionDenied
+    evidence = list(
+        finding.evidence.select_related("submitted_by", "decided_by").prefetch_related("files")
+    )
+    pending = next((e for e in evidence if e.status == EvidenceStatus.SUBMITTED), None)
+    if pending is not None and not accept_form.is_bound:
+        accept_form = AcceptEvidenceForm(initial={"resolved_on": pending.completed_on})
+    is_open = finding.resolved_on is None and finding.inspection.status == (
+        InspectionStatus.FINALIZED
+    )
+    return render(
+        request,
+        "inspections/finding_evidence.html",
+        {
+            "finding": finding,
+            "facility": facility,
+            "evidence": evidence,
+            "pending": pending,
+            "can_submit": may_answer and is_open and pending is None,
+            "can_decide": may_decide and pending is not None,
+            "evidence_form": evidence_form,
+            "accept_form": accept_form,
+            "return_form": return_form,
+        },
+    )
+
+
+@capability_required(can_record_inspections)
+def evidence_list(request):
+    """Evidence waiting for a decision in the inspector's area (an administrator's: all),
+    oldest first. One query, whatever the number."""
+    waiting = list(
+        restrict_to_inspectable(
+            RemediationEvidence.objects.all(),
+            request.user,
+            facility_path="finding__inspection__facility",
+        )
+        .filter(status=EvidenceStatus.SUBMITTED)
+        .select_related("finding__inspection__facility", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+    return render(request, "inspections/evidence_list.html", {"waiting": waiting})
+
+
+@login_required
+def evidence_file_download(request, pk: int):
+    """A file of remediation evidence, for those who may see its finding."""
+    item = get_object_or_404(
+        restrict_inspection_rows(
+            EvidenceFile.objects.all(),
+            request.user,
+            inspection_path="evidence__finding__inspection",
+        ),
+        pk=pk,
+    )
+    return FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not item.is_image,
+        filename=item.original_name,
+    )
+
+
+@login_required
+def reinspection_request(request, facility_pk: int):
+    """The business asks for a re-inspection of one of its facilities."""
+    facility = get_object_or_404(facilities_for(request.user), pk=facility_pk)
+    if not can_answer_for(request.user, facility):
+        raise PermissionDenied
+    form = ReinspectionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            remediation.request_reinspection(
+                user=request.user, facility=facility, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _service_errors(exc, form)
+        else:
+            messages.success(request, _("Đã gửi đề nghị kiểm tra lại."))
+            return redirect("portal")
+    earlier = list(facility.reinspection_requests.select_related("answered_by")[:20])
+    pending = any(r.status == ReinspectionStatus.PENDING for r in earlier)
+    return render(
+        request,
+        "inspections/reinspection_request.html",
+        {"facility": facility, "form": form, "earlier": earlier, "pending": pending},
+    )
+
+
+@capability_required(can_record_inspections)
+def reinspection_list(request):
+    """Requests for a re-inspection waiting for an answer in the inspector's area."""
+    waiting = list(
+        restrict_to_inspectable(ReinspectionRequest.objects.all(), request.user)
+        .filter(status=ReinspectionStatus.PENDING)
+        .select_related("facility", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    return render(request, "inspections/reinspection_list.html", {"waiting": waiting})
+
+
+@login_required
+def reinspection_answer(request, pk: int):
+    """An inspector of the district answers one request for a re-inspection."""
+    item = get_object_or_404(
+        restrict_to_visible(
+            ReinspectionRequest.objects.select_related("facility", "requested_by", "answered_by"),
+            request.user,
+        ),
+        pk=pk,
+    )
+    if not can_decide_evidence(request.user, item.facility):
+        raise PermissionDenied
+    form = ReinspectionAnswerForm(request.POST or None)
+    if request.method == "POST" and item.status == ReinspectionStatus.PENDING and form.is_valid():
+        try:
+            remediation.answer_reinspection(
+                user=request.user,
+                request=item,
+                status=form.cleaned_data["status"],
+                answer=form.cleaned_data["answer"],
+            )
+        except ValidationError as exc:
+            _service_errors(exc, form)
+        else:
+            messages.success(request, _("Đã trả lời đề nghị kiểm tra lại."))
+            return redirect("reinspection_list")
+    return render(request, "inspections/reinspection_answer.html", {"item": item, "form": form})

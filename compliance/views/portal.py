@@ -1,8 +1,11 @@
-"""The business portal: the enterprise's own facilities, certificates, corrective
-actions and inspection results — nothing of any other enterprise (access.py scopes)."""
+"""The business portal: the enterprise's own facilities, certificates (with the link to
+their renewal procedure), corrective actions with the evidence sent for them, requests
+for a re-inspection with their answers, and inspection results — nothing of any other
+enterprise (access.py scopes). Writes are inspections.remediation's pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, F, Prefetch, Value, When
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +22,7 @@ from facilities.access import (
     restrict_inspection_rows,
 )
 from facilities.views import capability_required
-from inspections.models import Finding, Inspection
+from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
 from inspections.predicates import overdue_on
 
 # From how many days before expiry a certificate is shown with a warning.
@@ -29,7 +32,8 @@ EXPIRY_WARNING_DAYS = 90
 @capability_required(can_use_portal)
 def portal(request):
     """Facilities with certificate validity and days to expiry, open corrective actions
-    with their deadlines, and finalized inspection results. Four queries."""
+    with their deadlines and evidence, requests for a re-inspection, and finalized
+    inspection results. Seven queries, whatever the number of rows."""
     today = timezone.localdate()
     # Query 1: the enterprise.
     enterprise = enterprises_for(request.user).first()
@@ -45,7 +49,13 @@ def portal(request):
                     F("valid_until").desc(nulls_first=True), "-id"
                 ),
                 to_attr="valid_certificates",
-            )
+            ),
+            # Query 4: the requests for a re-inspection, latest first.
+            Prefetch(
+                "reinspection_requests",
+                queryset=ReinspectionRequest.objects.order_by("-requested_at", "-id"),
+                to_attr="requests",
+            ),
         )
         .order_by("code")
     )
@@ -55,6 +65,12 @@ def portal(request):
         # The one valid longest: a registration (no term) before any dated one.
         valid = facility.valid_certificates
         facility.current_certificate = valid[0] if valid else None
+        facility.renewal_url = (
+            settings.RENEWAL_URLS.get(facility.current_certificate.kind)
+            if facility.current_certificate
+            else settings.RENEWAL_URL_ENVIRONMENTAL_PERMIT
+        )
+        facility.latest_request = facility.requests[0] if facility.requests else None
         # A registration has no term, hence no expiry warning.
         if facility.current_certificate and facility.current_certificate.valid_until:
             days = (facility.current_certificate.valid_until - today).days
@@ -63,12 +79,20 @@ def portal(request):
         else:
             facility.days_to_expiry = None
             facility.expiry_warning = False
-    # Query 4: open corrective actions of finalized visits (what must be fixed by when).
+    # Query 5: open corrective actions of finalized visits (what must be fixed by when);
+    # query 6: the evidence sent for them, latest first.
     open_findings = list(
         restrict_inspection_rows(Finding.objects.all(), request.user, inspection_path="inspection")
         .filter(resolved_on__isnull=True)
         .exclude(corrective_action="", deadline__isnull=True)
         .select_related("inspection__facility")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=RemediationEvidence.objects.order_by("-submitted_at", "-id"),
+                to_attr="evidence_sent",
+            )
+        )
         .annotate(
             is_overdue=Case(
                 When(overdue_on(today), then=Value(True)),
@@ -78,7 +102,9 @@ def portal(request):
         )
         .order_by("deadline", "id")
     )
-    # Query 5: finalized inspection results.
+    for finding in open_findings:
+        finding.latest_evidence = finding.evidence_sent[0] if finding.evidence_sent else None
+    # Query 7: finalized inspection results.
     results = list(
         restrict_inspection_rows(Inspection.objects.all(), request.user)
         .select_related("facility")

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from facilities.access import can_inspect
 from facilities.api.serializers import ValidatedModelSerializer
 from inspections.choices import Outcome
-from inspections.models import Finding, Inspection
+from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
 
 NOT_YOUR_DISTRICT = _("Cơ sở này không thuộc địa bàn được giao cho bạn.")
 
@@ -93,3 +93,53 @@ class ResolveSerializer(serializers.Serializer):
     change_reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=500
     )
+
+
+class RemediationEvidenceSerializer(serializers.ModelSerializer):
+    """Evidence a business sent for a corrective action, and the decision on it (read-only:
+    it is sent and decided on the pages, docs/web.md)."""
+
+    submitted_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    decided_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    files = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = RemediationEvidence
+        fields = [
+            "id",
+            "finding",
+            "note",
+            "completed_on",
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+            "files",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ReinspectionRequestSerializer(serializers.ModelSerializer):
+    """A business's request for a re-inspection and its answer (read-only)."""
+
+    requested_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    answered_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = ReinspectionRequest
+        fields = [
+            "id",
+            "facility",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "answer",
+            "answered_by",
+            "answered_at",
+            "version",
+        ]
+        read_only_fields = fields

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from facilities.access import can_inspect, can_record_inspections
-from facilities.api.views import RegistryModelViewSet
+from facilities.api.views import RegistryModelViewSet, RegistryViewSet
 from inspections.api.serializers import (
     FinalizeSerializer,
     FindingSerializer,
     InspectionSerializer,
     ReasonSerializer,
+    ReinspectionRequestSerializer,
+    RemediationEvidenceSerializer,
     ResolveSerializer,
 )
-from inspections.filtersets import FindingFilterSet, InspectionFilterSet
+from inspections.filtersets import (
+    FindingFilterSet,
+    InspectionFilterSet,
+    ReinspectionRequestFilterSet,
+    RemediationEvidenceFilterSet,
+)
 from inspections.models import Inspection
-from inspections.selectors import findings_for, inspections_for
+from inspections.selectors import (
+    evidence_for,
+    findings_for,
+    inspections_for,
+    reinspection_requests_for,
+)
 from inspections.services import (
     finding_create,
     finding_delete,
@@ -136,3 +149,34 @@ class FindingViewSet(InspectionWriteRules, RegistryModelViewSet):
         return self.run_action(
             ResolveSerializer, finding_resolve, target="finding", field="resolved_on"
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Remediation evidence sent by businesses, and the decisions"),
+    retrieve=extend_schema(summary="One remediation evidence"),
+)
+class RemediationEvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryViewSet):
+    """Read-only: a business sends evidence and an inspector decides on the pages
+    (docs/web.md, "Business portal"); a business user reads its own."""
+
+    serializer_class = RemediationEvidenceSerializer
+    filterset_class = RemediationEvidenceFilterSet
+    ordering_fields = ["submitted_at", "id"]
+
+    def get_queryset(self):
+        return evidence_for(self.request.user).order_by("-submitted_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests for a re-inspection, and their answers"),
+    retrieve=extend_schema(summary="One request for a re-inspection"),
+)
+class ReinspectionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryViewSet):
+    """Read-only, like the evidence: asked and answered on the pages."""
+
+    serializer_class = ReinspectionRequestSerializer
+    filterset_class = ReinspectionRequestFilterSet
+    ordering_fields = ["requested_at", "id"]
+
+    def get_queryset(self):
+        return reinspection_requests_for(self.request.user).order_by("-requested_at", "-id")

@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from facilities.history import change_context
 from inspections.choices import InspectionStatus
+from inspections.models import ReinspectionRequest, RemediationEvidence
 from tests.factories import (
     CertificateFactory,
     CleanTechMeasureFactory,
@@ -92,6 +94,31 @@ class World:
     @property
     def draft_finding(self):
         return self._get("draft_finding", lambda: FindingFactory(inspection=self.draft))
+
+    def _anyone(self):
+        # Who sent or asked does not change who may read; any account of the test will do.
+        return get_user_model().objects.order_by("pk").first()
+
+    @property
+    def evidence(self):
+        return self._get(
+            "evidence",
+            lambda: RemediationEvidence.objects.create(
+                finding=self.finalized_finding,
+                note="Đã khắc phục",
+                completed_on=datetime.date(2025, 5, 1),
+                submitted_by=self._anyone(),
+            ),
+        )
+
+    @property
+    def reinspection_request(self):
+        return self._get(
+            "reinspection_request",
+            lambda: ReinspectionRequest.objects.create(
+                facility=self.facility, reason="Đã khắc phục xong", requested_by=self._anyone()
+            ),
+        )
 
 
 @pytest.fixture

@@ -257,6 +257,26 @@ MATRIX = {
         lambda w: {"inspection": w.draft.pk, "category": "noise", "description": "Ồn"},
         {**INSPECTORS(201), "inspector_other": 400},
     ),
+    ("remediation-evidence-list", "get"): (
+        lambda w: "/api/v1/remediation-evidence/",
+        None,
+        READ_ALL,
+    ),
+    ("remediation-evidence-detail", "get"): (
+        lambda w: f"/api/v1/remediation-evidence/{w.evidence.pk}/",
+        None,
+        READ_OWN,
+    ),
+    ("reinspection-request-list", "get"): (
+        lambda w: "/api/v1/reinspection-requests/",
+        None,
+        READ_ALL,
+    ),
+    ("reinspection-request-detail", "get"): (
+        lambda w: f"/api/v1/reinspection-requests/{w.reinspection_request.pk}/",
+        None,
+        READ_OWN,
+    ),
     ("finding-detail", "get"): (
         lambda w: f"/api/v1/findings/{w.finalized_finding.pk}/",
         None,

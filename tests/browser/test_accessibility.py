@@ -7,13 +7,32 @@ the site's URL patterns, so a new page is checked or excused with a reason.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from facilities.history import change_context
+from inspections.models import ReinspectionRequest
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import PHONE
 from tests.web.conftest import registry  # noqa: F401  (the page tests' small registry)
 
 DESKTOP = {"width": 1366, "height": 768}
+
+
+def waiting_request(r):
+    """A request for a re-inspection of the own facility, waiting for its answer (the
+    page that answers it is checked with its form)."""
+    with change_context(reason="dữ liệu thử"):
+        item, _ = ReinspectionRequest.objects.get_or_create(
+            facility=r["own"],
+            status="pending",
+            defaults={
+                "reason": "Đã khắc phục xong",
+                "requested_by": get_user_model().objects.order_by("pk").first(),
+            },
+        )
+    return item
+
 
 # url name → url builder (from the registry fixture). Each role opens every page; those
 # it may not see (403/404) are not checked here.
@@ -36,6 +55,11 @@ PAGES = {
     "inspection_edit": lambda r: f"/inspections/{r['draft'].pk}/edit/",
     "inspection_finalize": lambda r: f"/inspections/{r['draft'].pk}/finalize/",
     "finding_resolve": lambda r: f"/findings/{r['finding'].pk}/resolve/",
+    "finding_evidence": lambda r: f"/findings/{r['finding'].pk}/evidence/",
+    "evidence_list": lambda r: "/evidence/",
+    "reinspection_request": lambda r: f"/facilities/{r['own'].pk}/reinspection/",
+    "reinspection_list": lambda r: "/reinspections/",
+    "reinspection_answer": lambda r: f"/reinspections/{waiting_request(r).pk}/",
     "excel:import": lambda r: "/imports/",
     "login": lambda r: "/login/",
 }
@@ -44,6 +68,7 @@ NOT_PAGES = {
     "logout": "a POST that redirects",
     "set_language": "a POST that redirects",
     "attachment_download": "a file download",
+    "evidence_file_download": "a file download",
     "excel:job": "an import job's page needs an uploaded workbook (tests/excel)",
     "excel:commit": "a POST that redirects",
     "excel:again": "a POST that redirects",

@@ -19,8 +19,8 @@ from compliance.models import Certificate, CleanTechMeasure
 from facilities.choices import Activity, Role, UnitGap
 from facilities.history import system_user
 from facilities.models import District, Enterprise, Facility, Sector, unit_gap_q
-from inspections.choices import InspectionKind, InspectionStatus, Outcome
-from inspections.models import Finding, Inspection
+from inspections.choices import EvidenceStatus, InspectionKind, InspectionStatus, Outcome
+from inspections.models import Finding, Inspection, RemediationEvidence
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +233,16 @@ def test_permits_and_registrations_from_2022_and_old_certificates_replaced_by_pe
         kind=CertificateKind.STANDARDS_CERTIFICATE, valid_until__year=2023
     ).values("facility")
     assert permits.filter(facility__in=expired_2023).exists()
+
+
+def test_the_demo_business_has_something_to_answer_on_its_portal(seeded, client):
+    business = get_user_model().objects.get(username="doanhnghiep")
+    waiting = RemediationEvidence.objects.get(status=EvidenceStatus.SUBMITTED)
+    assert waiting.submitted_by == business
+    assert waiting.finding.inspection.facility.enterprise == business.registry_profile.enterprise
+    client.force_login(business)
+    with time_machine.travel(NOON, tick=False):
+        page = client.get("/portal/").content.decode()
+    assert "data-expiry-warning" in page  # a certificate expiring within 90 days
+    assert "Chờ xem xét" in page  # the evidence waiting for the inspector
+    assert "Gửi bằng chứng khắc phục" in page  # an open action with nothing sent yet

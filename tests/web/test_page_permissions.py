@@ -2,14 +2,28 @@
 not, 404 for an object the user may not see (docs/architecture.md, house rule 7)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from compliance.models import AnnualReport
+from facilities.history import change_context
+from inspections.models import ReinspectionRequest
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["admin_user", "inspector_tam_duong", "inspector_phong_tho", "business_owner", "auditor"]
 A, T, P, B, U = PERSONAS  # admin, Tam Đường, Phong Thổ, business, auditor (aUditor)
+
+
+def a_request(r) -> ReinspectionRequest:
+    """A pending request for a re-inspection of the business owner's facility."""
+    with change_context(reason="dữ liệu thử"):
+        return ReinspectionRequest.objects.create(
+            facility=r["own"],
+            reason="Đã khắc phục xong",
+            # Who asked does not change who may answer; any account of the test will do.
+            requested_by=get_user_model().objects.order_by("pk").first(),
+        )
 
 
 def everyone_but(*roles, code=403, others=200):
@@ -57,6 +71,28 @@ MATRIX = [
     ("resolve a finding", lambda r: f"/findings/{r['finding'].pk}/resolve/", everyone_but(P, B, U)),
     ("verify a measure", lambda r: f"/measures/{r['measure'].pk}/verify/", everyone_but(P, B, U)),
     ("business portal", lambda r: "/portal/", {A: 403, T: 403, P: 403, B: 200, U: 403}),
+    (
+        "evidence of a corrective action",
+        lambda r: f"/findings/{r['finding'].pk}/evidence/",
+        everyone_but(),
+    ),
+    ("evidence waiting for a decision", lambda r: "/evidence/", everyone_but(B, U)),
+    (
+        "ask for a re-inspection",
+        lambda r: f"/facilities/{r['own'].pk}/reinspection/",
+        {A: 403, T: 403, P: 403, B: 200, U: 403},
+    ),
+    (
+        "ask for a re-inspection of the competitor",
+        lambda r: f"/facilities/{r['competitor'].pk}/reinspection/",
+        {A: 403, T: 403, P: 403, B: 404, U: 403},
+    ),
+    ("re-inspection requests", lambda r: "/reinspections/", everyone_but(B, U)),
+    (
+        "answer a re-inspection request",
+        lambda r: f"/reinspections/{a_request(r).pk}/",
+        {A: 200, T: 200, P: 403, B: 403, U: 403},
+    ),
     ("change log", lambda r: "/changes/?model=inspection", everyone_but(T, P, B)),
     ("annual reports", lambda r: "/reports/", everyone_but(B)),
     ("a year's report", lambda r: "/reports/2025/", everyone_but(B)),
@@ -77,6 +113,7 @@ EXEMPT = {
     "inspection_finalize": "a draft's confirmation, per role: tests/web/test_confirmations.py",
     "excel:again": "POST only, on a failed job of one's own: tests/excel/test_job_liveness.py",
     "attachment_download": "needs a stored file: tests/web/test_pages.py, per visibility",
+    "evidence_file_download": "needs a stored file: tests/web/test_remediation_pages.py, per visibility",
 }
 
 
@@ -153,6 +190,7 @@ NAVIGATION = {
     "dashboard": "/dashboard/",
     "registry": "/facilities/",
     "worklist": "/worklist/",
+    "evidence": "/evidence/",
     "portal": "/portal/",
     "changelog": "/changes/",
     "reports": "/reports/",

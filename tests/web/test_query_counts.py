@@ -71,9 +71,9 @@ def test_the_business_portal_queries_do_not_grow_with_the_enterprise(
 ):
     before, after = counts_before_and_after(client, business_owner, "/portal/", own_enterprise)
     # session, user, profile; the enterprise; its facilities with standing; their
-    # certificates; open corrective actions; inspection results; the department's name
-    # in the header.
-    assert before == after == 9
+    # certificates; their requests for a re-inspection; open corrective actions; the
+    # evidence sent for them; inspection results; the department's name in the header.
+    assert before == after == 11
 
 
 def test_the_change_log_queries_do_not_grow_with_the_history(

@@ -52,7 +52,7 @@ from inspections.choices import (
     Outcome,
     Severity,
 )
-from inspections.models import Finding, Inspection
+from inspections.models import Finding, Inspection, RemediationEvidence
 
 REASON = "seed_demo"
 CHUNK = 5000
@@ -63,6 +63,8 @@ PROVINCE_TAX_PREFIX = "62"  # tax codes registered in Lai Châu start with 62
 
 DEMO_PASSWORD = "LaiChau-2026"
 DEMO_ENTERPRISE_NAME = "Công ty Cổ phần Chè Tam Đường"
+# Marks the one visit written for the demo business's portal (see _portal_scenario).
+DEMO_PORTAL_VISIT_SUMMARY = "Kiểm tra đột xuất: cổng doanh nghiệp (dữ liệu mẫu)"
 
 # --- Lai Châu geography -----------------------------------------------------------------
 # district code: (share of facilities in %, (lat, lon) of its centre, communes / wards)
@@ -821,7 +823,97 @@ class Command(BaseCommand):
             if chunk:
                 with transaction.atomic():
                     self._write_chunk(chunk, actor, counts)
+        if plans and facilities:
+            with transaction.atomic():
+                self._portal_scenario(enterprise_ids[0], today, counts)
         return counts
+
+    @staticmethod
+    def _portal_scenario(enterprise_id: int, today: datetime.date, counts) -> None:
+        """What the demo business sees on its portal whatever the random draw gave it
+        (docs/web.md, "Business portal"): a certificate expiring within 90 days, an open
+        corrective action, and evidence of another one waiting for the inspector.
+
+        Written once (the visit's summary marks it); attributed like every seeded row
+        to the command's user with the reason "seed_demo" (the surrounding context).
+        """
+        users = get_user_model().objects
+        business = users.filter(username="doanhnghiep").first()
+        inspector = users.filter(username="kiemtra").first()
+        facilities = list(Facility.objects.filter(enterprise_id=enterprise_id).order_by("code"))
+        if business is None or inspector is None or not facilities:
+            return
+        if Inspection.objects.filter(
+            facility__in=facilities, summary=DEMO_PORTAL_VISIT_SUMMARY
+        ).exists():
+            return
+        # A certificate expiring within 90 days on a facility that holds no longer one.
+        expiring = today + datetime.timedelta(days=60)
+        for facility in facilities:
+            valid = [
+                c
+                for c in facility.certificates.all()
+                if c.revoked_on is None
+                and c.issued_on <= today
+                and (c.valid_until is None or c.valid_until >= today)
+            ]
+            if any(c.valid_until is None or c.valid_until > expiring for c in valid):
+                continue
+            if not valid:
+                certificate = Certificate(
+                    facility=facility,
+                    kind=CertificateKind.ENVIRONMENTAL_PERMIT,
+                    number=f"{facility.code}.DEMO/GPMT-UBND",
+                    issuer=ISSUER_PERMIT,
+                    issued_on=max(LAW_2020_IN_FORCE, add_years(expiring, -7)),
+                    valid_until=expiring,
+                )
+                certificate.full_clean()
+                certificate.save()
+                counts["giấy chứng nhận"] += 1
+            break
+        # A finalized visit with two corrective actions still open; evidence waits on one.
+        facility = facilities[0]
+        visit = Inspection(
+            facility=facility,
+            kind=InspectionKind.UNSCHEDULED,
+            visited_on=today - datetime.timedelta(days=40),
+            status=InspectionStatus.FINALIZED,
+            outcome=Outcome.COMPLIANT_WITH_REMARKS,
+            summary=DEMO_PORTAL_VISIT_SUMMARY,
+            finalized_by=inspector,
+            finalized_at=timezone.now() - datetime.timedelta(days=38),
+        )
+        visit.full_clean()
+        visit.save()
+        visit.inspectors.add(inspector)
+        open_action, answered = (
+            Finding(
+                inspection=visit,
+                category=category,
+                description=FINDINGS[category][0],
+                corrective_action=FINDINGS[category][1],
+                severity=Severity.MINOR,
+                deadline=today + datetime.timedelta(days=days),
+            )
+            for category, days in (
+                (FindingCategory.HAZARDOUS_WASTE, 30),
+                (FindingCategory.MONITORING_REPORTING, 15),
+            )
+        )
+        for finding in (open_action, answered):
+            finding.full_clean()
+            finding.save()
+        evidence = RemediationEvidence(
+            finding=answered,
+            note="Đã lập sổ theo dõi và gửi báo cáo quan trắc quý gần nhất.",
+            completed_on=today - datetime.timedelta(days=3),
+            submitted_by=business,
+        )
+        evidence.full_clean()
+        evidence.save()
+        counts["đợt kiểm tra"] += 1
+        counts["tồn tại"] += 2
 
     @staticmethod
     def _write_chunk(chunk: list[FacilityPlan], actor, counts: dict[str, int]) -> None:
