@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.http import HttpRequest
 from stdnum.vn import mst
 
@@ -233,3 +234,49 @@ def test_permits_and_registrations_from_2022_and_old_certificates_replaced_by_pe
         kind=CertificateKind.STANDARDS_CERTIFICATE, valid_until__year=2023
     ).values("facility")
     assert permits.filter(facility__in=expired_2023).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="forked writer processes run on PostgreSQL only (SQLite allows one writer)",
+)
+def test_parallel_writers_store_exactly_the_generated_registry(monkeypatch):
+    """Four chunks written by two forked processes: every planned facility once, with its
+    certificates, visits and findings, each with its history row."""
+    from compliance.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "CHUNK", 12)
+    seed(facilities=45, jobs=2)
+
+    generator = Generator(seed=7, facilities=45, today=TODAY)
+    generator.inspectors = seed_demo.Command._inspector_pool()
+    districts = [plan.district for plan in generator.enterprises()]
+    planned = {
+        f"LC-{i + 1:06d}": generator.facility(
+            i, enterprise_id=0, enterprise_district=districts[generator.owner[i]]
+        )
+        for i in range(45)
+    }
+    stored = {f.code: f for f in Facility.objects.prefetch_related("certificates", "inspections")}
+    assert stored.keys() == planned.keys()
+    for code, plan in planned.items():
+        facility = stored[code]
+        assert (facility.name, facility.operating_since, facility.commune_id) == (
+            plan.facility.name,
+            plan.facility.operating_since,
+            plan.facility.commune_id,
+        )
+        assert sorted(c.number for c in facility.certificates.all()) == sorted(
+            c.number for c in plan.certificates
+        )
+        assert sorted(i.visited_on for i in facility.inspections.all()) == sorted(
+            i.visited_on for i, _team, _found in plan.inspections
+        )
+    assert Finding.objects.count() == sum(
+        len(found) for plan in planned.values() for _i, _t, found in plan.inspections
+    )
+    for model in (Facility, Certificate, Inspection, Finding):
+        assert model.history.filter(history_change_reason="seed_demo").count() == (
+            model.objects.count()
+        )
