@@ -10,11 +10,17 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from stdnum.vn import mst
 
 from compliance.choices import CertificateKind
-from compliance.management.commands.seed_demo import DEMO_PASSWORD, Generator
+from compliance.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    DEMO_PORTAL_VISIT_SUMMARY,
+    Generator,
+)
 from compliance.models import Certificate, CleanTechMeasure
 from facilities.choices import Activity, Role, UnitGap
 from facilities.history import system_user
@@ -246,3 +252,56 @@ def test_the_demo_business_has_something_to_answer_on_its_portal(seeded, client)
     assert "data-expiry-warning" in page  # a certificate expiring within 90 days
     assert "Chờ xem xét" in page  # the evidence waiting for the inspector
     assert "Gửi bằng chứng khắc phục" in page  # an open action with nothing sent yet
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="forked writer processes run on PostgreSQL only (SQLite allows one writer)",
+)
+def test_parallel_writers_store_exactly_the_generated_registry(monkeypatch):
+    """Four chunks written by two forked processes: every planned facility once, with its
+    certificates, visits and findings, each with its history row."""
+    from compliance.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "CHUNK", 12)
+    seed(facilities=45, jobs=2)
+
+    generator = Generator(seed=7, facilities=45, today=TODAY)
+    generator.inspectors = seed_demo.Command._inspector_pool()
+    districts = [plan.district for plan in generator.enterprises()]
+    planned = {
+        f"LC-{i + 1:06d}": generator.facility(
+            i, enterprise_id=0, enterprise_district=districts[generator.owner[i]]
+        )
+        for i in range(45)
+    }
+    # The portal's demo story (a visit and a certificate) is written after the chunks.
+    demo = {"inspections": Inspection.objects.filter(summary=DEMO_PORTAL_VISIT_SUMMARY)}
+    stored = {
+        f.code: f
+        for f in Facility.objects.prefetch_related(
+            Prefetch("certificates", Certificate.objects.exclude(number__contains=".DEMO/")),
+            Prefetch("inspections", Inspection.objects.exclude(pk__in=demo["inspections"])),
+        )
+    }
+    assert stored.keys() == planned.keys()
+    for code, plan in planned.items():
+        facility = stored[code]
+        assert (facility.name, facility.operating_since, facility.commune_id) == (
+            plan.facility.name,
+            plan.facility.operating_since,
+            plan.facility.commune_id,
+        )
+        assert sorted(c.number for c in facility.certificates.all()) == sorted(
+            c.number for c in plan.certificates
+        )
+        assert sorted(i.visited_on for i in facility.inspections.all()) == sorted(
+            i.visited_on for i, _team, _found in plan.inspections
+        )
+    assert Finding.objects.exclude(inspection__in=demo["inspections"]).count() == sum(
+        len(found) for plan in planned.values() for _i, _t, found in plan.inspections
+    )
+    for model in (Facility, Certificate, Inspection, Finding):
+        created = model.history.filter(history_type="+", history_change_reason="seed_demo")
+        assert created.count() == model.objects.count()

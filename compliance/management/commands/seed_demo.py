@@ -27,6 +27,9 @@ Every history row is attributed to ``--user`` (or the system account) with the r
 from __future__ import annotations
 
 import datetime
+import itertools
+import multiprocessing
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -34,7 +37,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from stdnum.vn import mst
 
@@ -286,10 +289,22 @@ DEMO_LOGINS = [
 ]
 
 
+_CUMULATIVE: dict[tuple, tuple[tuple, list[float]]] = {}
+
+
 def weighted(rng: random.Random, pairs):
-    """One choice from [(value, weight), ...]."""
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    """One choice from [(value, weight), ...].
+
+    The running totals are computed once per list of pairs: ``choices`` with
+    ``cum_weights`` draws exactly what it draws with ``weights`` (the same data), without
+    summing again on each of the hundreds of thousands of calls of a large seed.
+    """
+    key = tuple(pairs)
+    found = _CUMULATIVE.get(key)
+    if found is None:
+        values, weights = zip(*pairs, strict=True)
+        found = _CUMULATIVE[key] = (values, list(itertools.accumulate(weights)))
+    return rng.choices(found[0], cum_weights=found[1])[0]
 
 
 def day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
@@ -748,10 +763,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="tên đăng nhập ghi vào lịch sử thay đổi (mặc định: tài khoản hệ thống)"
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help="số tiến trình ghi song song trên PostgreSQL (mặc định: số lõi CPU)",
+        )
 
-    def handle(self, *args, facilities: int, seed: int, user: str | None, **options):
+    def handle(
+        self, *args, facilities: int, seed: int, user: str | None, jobs: int | None, **options
+    ):
         if facilities < 0:
             raise CommandError("--facilities phải là số không âm.")
+        if jobs is None:
+            jobs = os.cpu_count() or 1
+        if jobs < 1:
+            raise CommandError("--jobs phải từ 1 trở lên.")
         if not District.objects.exists() or not Sector.objects.exists():
             raise CommandError("Chưa có danh mục huyện, ngành: chạy `manage.py migrate` trước.")
         if user:
@@ -763,7 +789,7 @@ class Command(BaseCommand):
             actor = system_user()
         started = time.monotonic()
         with change_context(user=actor, reason=REASON):
-            written = self._seed(facilities=facilities, seed=seed, actor=actor)
+            written = self._seed(facilities=facilities, seed=seed, actor=actor, jobs=jobs)
         elapsed = time.monotonic() - started
         self.stdout.write(
             "Dữ liệu mẫu: "
@@ -772,7 +798,7 @@ class Command(BaseCommand):
         )
         self._print_logins()
 
-    def _seed(self, *, facilities: int, seed: int, actor) -> dict[str, int]:
+    def _seed(self, *, facilities: int, seed: int, actor, jobs: int) -> dict[str, int]:
         today = timezone.localdate()
         generator = Generator(seed=seed, facilities=facilities, today=today)
         counts = dict.fromkeys(
@@ -800,29 +826,21 @@ class Command(BaseCommand):
                     existing[e.tax_code] = e.pk
         counts["doanh nghiệp"] = len(new)
         enterprise_ids = [existing[p.tax_code] for p in plans]
-        enterprise_districts = [p.district for p in plans]
         self._demo_logins(actor, demo_enterprise_id=enterprise_ids[0] if plans else None)
         generator.inspectors = self._inspector_pool()
 
-        for first in range(0, facilities, CHUNK):
-            indices = range(first, min(first + CHUNK, facilities))
-            taken = set(
-                Facility.objects.filter(code__in=[facility_code(i) for i in indices]).values_list(
-                    "code", flat=True
-                )
-            )
-            chunk = [
-                generator.facility(
-                    i,
-                    enterprise_ids[generator.owner[i]],
-                    enterprise_districts[generator.owner[i]],
-                )
-                for i in indices
-                if facility_code(i) not in taken
-            ]
-            if chunk:
-                with transaction.atomic():
-                    self._write_chunk(chunk, actor, counts)
+        work = ChunkWork(
+            generator=generator,
+            enterprise_ids=enterprise_ids,
+            enterprise_districts=[p.district for p in plans],
+            actor=actor,
+        )
+        chunks = [
+            range(first, min(first + CHUNK, facilities)) for first in range(0, facilities, CHUNK)
+        ]
+        for written_in_chunk in _run_chunks(work, chunks, jobs=jobs):
+            for label, n in written_in_chunk.items():
+                counts[label] += n
         if plans and facilities:
             with transaction.atomic():
                 self._portal_scenario(enterprise_ids[0], today, counts)
@@ -916,42 +934,6 @@ class Command(BaseCommand):
         counts["tồn tại"] += 2
 
     @staticmethod
-    def _write_chunk(chunk: list[FacilityPlan], actor, counts: dict[str, int]) -> None:
-        created = copy_create_with_reason(
-            Facility, [p.facility for p in chunk], user=actor, reason=REASON
-        )
-        counts["cơ sở"] += len(created)
-        certificates, measures, inspections, teams = [], [], [], []
-        for plan in chunk:
-            facility_id = plan.facility.pk
-            for c in plan.certificates:
-                c.facility_id = facility_id
-                certificates.append(c)
-            for m in plan.measures:
-                m.facility_id = facility_id
-                measures.append(m)
-            for inspection, team, _findings in plan.inspections:
-                inspection.facility_id = facility_id
-                inspections.append(inspection)
-                teams.append(team)
-        copy_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
-        copy_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
-        copy_create_with_reason(
-            Inspection, inspections, user=actor, reason=REASON, m2m={"inspectors": teams}
-        )
-        findings = []
-        for plan in chunk:
-            for inspection, _team, found in plan.inspections:
-                for f in found:
-                    f.inspection_id = inspection.pk
-                    findings.append(f)
-        copy_create_with_reason(Finding, findings, user=actor, reason=REASON)
-        counts["giấy chứng nhận"] += len(certificates)
-        counts["biện pháp"] += len(measures)
-        counts["đợt kiểm tra"] += len(inspections)
-        counts["tồn tại"] += len(findings)
-
-    @staticmethod
     def _inspector_pool() -> dict[str, list[int]]:
         """Two field inspectors per district (no password: they appear in the records),
         plus the demo inspector in Tam Đường and Phong Thổ."""
@@ -1009,3 +991,112 @@ class Command(BaseCommand):
 def _batches(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@dataclass
+class ChunkWork:
+    """What every chunk of facilities needs: the generator (each facility's data depends
+    only on its position and the seed), the enterprises' ids and districts, the actor."""
+
+    generator: Generator
+    enterprise_ids: list[int]
+    enterprise_districts: list[str]
+    actor: object
+
+    def write(self, indices: range) -> dict[str, int]:
+        """Generate and write the facilities of ``indices`` not in the registry yet, with
+        everything they hold, in one transaction; the counts written."""
+        taken = set(
+            Facility.objects.filter(code__in=[facility_code(i) for i in indices]).values_list(
+                "code", flat=True
+            )
+        )
+        owner = self.generator.owner
+        chunk = [
+            self.generator.facility(
+                i, self.enterprise_ids[owner[i]], self.enterprise_districts[owner[i]]
+            )
+            for i in indices
+            if facility_code(i) not in taken
+        ]
+        if not chunk:
+            return {}
+        with transaction.atomic():
+            return _write_chunk(chunk, self.actor)
+
+
+# The work of the forked writer processes, set just before they fork (they inherit it).
+_WORK: ChunkWork | None = None
+
+
+def _write_in_worker(indices: range) -> dict[str, int]:
+    return _WORK.write(indices)
+
+
+def _run_chunks(work: ChunkWork, chunks: list[range], *, jobs: int):
+    """Write the chunks, in ``jobs`` processes at once on PostgreSQL.
+
+    Generating the rows costs as much CPU as the database spends storing them, so on
+    PostgreSQL forked processes (each with its own connection) generate and COPY chunks
+    side by side (docs/performance.md, "seed_demo"). The data is the same whatever the
+    order: each facility's rows depend only on its position and the seed. Inside a
+    transaction (a test) or on SQLite, which allows one writer, the chunks go one by one.
+    """
+    parallel = (
+        jobs > 1
+        and len(chunks) > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    if not parallel:
+        for indices in chunks:
+            yield work.write(indices)
+        return
+    global _WORK
+    _WORK = work
+    # A forked child must not share the parent's socket: close it; each child opens its own.
+    connections.close_all()
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            yield from pool.imap_unordered(_write_in_worker, chunks)
+    finally:
+        _WORK = None
+
+
+def _write_chunk(chunk: list[FacilityPlan], actor) -> dict[str, int]:
+    """Write the planned facilities and everything they hold; the counts written."""
+    created = copy_create_with_reason(
+        Facility, [p.facility for p in chunk], user=actor, reason=REASON
+    )
+    certificates, measures, inspections, teams = [], [], [], []
+    for plan in chunk:
+        facility_id = plan.facility.pk
+        for c in plan.certificates:
+            c.facility_id = facility_id
+            certificates.append(c)
+        for m in plan.measures:
+            m.facility_id = facility_id
+            measures.append(m)
+        for inspection, team, _findings in plan.inspections:
+            inspection.facility_id = facility_id
+            inspections.append(inspection)
+            teams.append(team)
+    copy_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
+    copy_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
+    copy_create_with_reason(
+        Inspection, inspections, user=actor, reason=REASON, m2m={"inspectors": teams}
+    )
+    findings = []
+    for plan in chunk:
+        for inspection, _team, found in plan.inspections:
+            for f in found:
+                f.inspection_id = inspection.pk
+                findings.append(f)
+    copy_create_with_reason(Finding, findings, user=actor, reason=REASON)
+    return {
+        "cơ sở": len(created),
+        "giấy chứng nhận": len(certificates),
+        "biện pháp": len(measures),
+        "đợt kiểm tra": len(inspections),
+        "tồn tại": len(findings),
+    }
