@@ -11,7 +11,8 @@ the database needs to store the rows at all, without generating them. The logins
 (a dozen users) are left out of the floor and counted in the command.
 
 It prints the wall time of each, the ratio, the rows per table, and the machine's load
-(``uptime``) before and after. Both databases are dropped at the end.
+(``uptime``) before and after. Both databases are dropped at the end, unless
+``--keep envreg_1m`` keeps the seeded one under that name for bench/pages.py.
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--facilities", type=int, default=100_000)
     parser.add_argument("--url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="keep the seeded database under this name (for bench/pages.py) instead of dropping it",
+    )
     args = parser.parse_args()
     base = args.url.rstrip("/")
     print(f"seed_demo --facilities {args.facilities:,} on PostgreSQL")
@@ -138,8 +144,14 @@ def main() -> None:
     for table in dumps:
         print(f"  {table:<45} {after[table]:>12,}")
     print(f"load after: {uptime()}")
-    for name in (SEEDED, FLOOR):
-        drop(base, name)
+    drop(base, FLOOR)
+    if args.keep:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.keep}"')
+            conn.execute(f'ALTER DATABASE "{SEEDED}" RENAME TO "{args.keep}"')
+        print(f"seeded database kept as {args.keep}")
+    else:
+        drop(base, SEEDED)
 
 
 if __name__ == "__main__":
