@@ -37,6 +37,7 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.models import Certificate
 from facilities.access import (
     can_read_history,
     enterprises_for,
@@ -45,7 +46,6 @@ from facilities.access import (
     restrict_inspection_rows,
     restrict_to_visible,
 )
-from compliance.models import Certificate
 from facilities.models import Enterprise, Facility, RegistryModel, in_districts_q
 from facilities.text import nfc, search_key
 from inspections.models import Inspection
@@ -304,22 +304,35 @@ def show(model_field: models.Field, value, names: dict | None = None) -> str:
     return str(value)
 
 
+def _parent_fields(model: type[models.Model]) -> list[models.Field]:
+    """The foreign keys of ``model`` to the facility or to what it holds (an inspection's
+    facility, a finding's inspection): what names an object beside its own name."""
+    held = {TRACKED[label] for label in held_labels()}
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.many_to_one and f.related_model in held and f.related_model is not model
+    ]
+
+
 def _name_of(obj) -> str:
     if isinstance(obj, get_user_model()):
         return obj.get_full_name() or obj.get_username()
-    return str(obj)
+    parents = [getattr(obj, f.name) for f in _parent_fields(type(obj))]
+    return " · ".join([str(obj), *(str(p) for p in parents if p is not None)])
 
 
 def related_names(entries: list[Entry]) -> dict[type[models.Model], dict[Any, str]]:
     """{model: {pk: name}} of every object the entries' changes and objects point to.
 
-    One query per model pointed to (a page costs the same however many rows it shows);
-    an object deleted since is named from its last history row (one more query).
+    One query per model pointed to, its parents joined (a page costs the same however
+    many rows it shows); an object deleted since is named from its last history row (one
+    more query).
     """
     wanted: dict[type[models.Model], set] = defaultdict(set)
     for entry in entries:
-        for f in tracked_fields(entry.model):
-            if f.many_to_one and (value := getattr(entry.record, f.attname)) is not None:
+        for f in _parent_fields(entry.model):
+            if (value := getattr(entry.record, f.attname)) is not None:
                 wanted[f.related_model].add(value)
         for change in entry.changes:
             if change.model_field.many_to_one:
@@ -328,15 +341,14 @@ def related_names(entries: list[Entry]) -> dict[type[models.Model], dict[Any, st
                 )
     names: dict[type[models.Model], dict[Any, str]] = {}
     for model, ids in wanted.items():
-        names[model] = {
-            obj.pk: _name_of(obj) for obj in model._default_manager.filter(pk__in=ids)
-        }
+        found = model._default_manager.filter(pk__in=ids).select_related(
+            *(f.name for f in _parent_fields(model))
+        )
+        names[model] = {obj.pk: _name_of(obj) for obj in found}
         missing = ids - set(names[model])
         if missing and hasattr(model, "history"):
-            last = {}
             for row in model.history.filter(id__in=missing).order_by("id", "history_id"):
-                last[row.id] = str(row.instance)
-            names[model].update(last)
+                names[model][row.id] = str(row.instance)
     return names
 
 
@@ -450,13 +462,11 @@ class Entry:
     def object_name(self) -> str:
         """The object as it was in this version: its own name, and the facility (or
         other registry object) it belongs to by name — never a raw id."""
-        own = str(self.record.instance)
         parents = [
             self.names.get(f.related_model, {}).get(getattr(self.record, f.attname))
-            for f in tracked_fields(self.model)
-            if f.many_to_one and f.related_model in TRACKED.values()
+            for f in _parent_fields(self.model)
         ]
-        return " · ".join([own, *[p for p in parents if p and p not in own]])
+        return " · ".join([str(self.record.instance), *[p for p in parents if p]])
 
     @property
     def cursor(self) -> str:

@@ -159,9 +159,7 @@ def changelog(request):
     if wants_xlsx and valid:
         handle = write_history(history_stream(request.user, filters))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")
-    return render(
-        request, "compliance/changelog.html", _paged(request, form, filters, valid=valid)
-    )
+    return render(request, "compliance/changelog.html", _paged(request, form, filters, valid=valid))
 
 
 @login_required
@@ -176,9 +174,7 @@ def facility_history(request, pk: int):
     filters = HistoryFilters(models=held_labels(), held_by=frozenset({facility.pk}))
     form = forms.Form(request.GET or None)  # carries only a bad-cursor error
     context = _paged(request, form, filters, valid=True)
-    return render(
-        request, "compliance/facility_history.html", {**context, "facility": facility}
-    )
+    return render(request, "compliance/facility_history.html", {**context, "facility": facility})
 
 
 @capability_required(can_read_history)
