@@ -52,6 +52,7 @@ class ChangeLogForm(forms.Form):
         label=_("Người thay đổi"),
         queryset=get_user_model().objects.order_by("username"),
         required=False,
+        empty_label=_("Tất cả"),
     )
     model = forms.ChoiceField(
         label=_("Loại đối tượng"),
@@ -81,6 +82,7 @@ class ChangeLogForm(forms.Form):
         queryset=District.objects.all(),
         to_field_name="code",
         required=False,
+        empty_label=_("Tất cả"),
     )
 
     def __init__(self, *args, **kwargs):
