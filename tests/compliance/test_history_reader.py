@@ -263,3 +263,64 @@ def test_naming_a_page_costs_one_query_per_model_named(
         readable(page.entries)
     names = {c.new_text for e in page.entries for c in e.changes if c.name == "facility"}
     assert "N-0 — " in " ".join(names) and not any(n.startswith("#") for n in names)
+
+
+@pytest.fixture
+def held(admin_user, own_facility, competitor_facility):
+    from tests.factories import CertificateFactory
+
+    with change_context(user=admin_user, reason="cấp giấy"):
+        certificate = CertificateFactory(facility=own_facility, number="GCN-77/STNMT")
+        finding = FindingFactory(inspection=InspectionFactory(facility=own_facility))
+        FindingFactory(inspection=InspectionFactory(facility=competitor_facility))
+    with change_context(user=admin_user, reason="thu hồi nhầm"):
+        certificate.delete()
+    return {"finding": finding}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("certificate=gcn-77/stnmt", {("certificate", "created"), ("certificate", "deleted")}),
+        ("certificate=GCN-77&type=deleted", set()),
+        ("type=deleted", {("certificate", "deleted")}),
+        ("text=thu hồi&type=deleted", {("certificate", "deleted")}),
+        ("text=không khớp", set()),
+    ],
+)
+def test_the_api_filters_like_the_change_log(auditor, held, query, expected):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    body = client.get(f"/api/v1/history/?{query}").json()
+    assert {(e["model"], e["type"]) for e in body["results"]} == expected
+    assert body["count"] == len(body["results"])
+
+
+def test_the_api_facility_filter_reads_what_the_facility_holds(auditor, held, client):
+    api = APIClient()
+    api.force_authenticate(auditor)
+    from_api = {
+        (e["model"], e["object_id"])
+        for e in api.get("/api/v1/history/?facility=TD-001&page_size=100").json()["results"]
+    }
+    client.force_login(auditor)
+    tab = client.get(f"/facilities/{held['finding'].inspection.facility_id}/history/")
+    assert from_api == {(r.label, r.object_id) for r in tab.context["rows"]}
+    assert ("finding", held["finding"].pk) in from_api
+
+
+@pytest.mark.parametrize("query", ["type=removed", f"text={'x' * 201}"])
+def test_an_invalid_api_filter_is_a_400_in_the_list_and_the_export(auditor, held, query):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    assert client.get(f"/api/v1/history/?{query}").status_code == 400
+    assert client.get(f"/api/v1/history/export.xlsx?{query}").status_code == 400
+
+
+def test_the_export_takes_the_same_filters(auditor, held):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    response = client.get("/api/v1/history/export.xlsx?certificate=GCN-77/STNMT&type=created")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(sheet["History"].iter_rows(min_row=2, values_only=True))
+    assert {(r[0], r[2]) for r in rows} == {("certificate", "created")}
