@@ -369,3 +369,23 @@ def test_the_export_link_keeps_the_filters(client, auditor, registry):
     client.force_login(auditor)
     html = page(client, "/changes/?facility=TD-001&model=finding").content.decode()
     assert 'href="?facility=TD-001&amp;model=finding&amp;format=xlsx"' in html
+
+
+def test_an_annual_report_explains_its_differences_in_readable_values(
+    client, admin_user, inspector_tam_duong, registry
+):
+    from compliance.models import AnnualReport
+
+    client.force_login(admin_user)
+    client.post("/reports/2025/publish/", {"confirm": "yes"})
+    assert AnnualReport.objects.filter(year=2025).exists()
+    with (
+        time_machine.travel(datetime.datetime(2026, 11, 20, 11, 0, tzinfo=datetime.UTC)),
+        change_context(user=inspector_tam_duong, reason="bổ sung biên bản 2025"),
+    ):
+        InspectionFactory(facility=registry["own"], visited_on=datetime.date(2025, 6, 1))
+    html = page(client, "/reports/2025/").content.decode()
+    assert "bổ sung biên bản 2025" in html
+    assert "Nguyễn Thị Hoa" in html
+    assert "→ TD-001 — Nhà máy chè Tam Đường" in html  # the facility, not its id
+    assert "→ 01/06/2025" in html
