@@ -161,7 +161,8 @@ def changelog(request):
     if wants_xlsx and valid:
         handle = write_history(history_stream(request.user, filters))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")
-    return render(request, "compliance/changelog.html", _paged(request, form, filters, valid=valid))
+    context = _paged(request, form, filters, valid=valid)
+    return render(request, "compliance/changelog.html", {**context, "link_objects": True})
 
 
 @login_required
@@ -176,7 +177,12 @@ def facility_history(request, pk: int):
     filters = HistoryFilters(models=held_labels(), held_by=frozenset({facility.pk}))
     form = forms.Form(request.GET or None)  # carries only a bad-cursor error
     context = _paged(request, form, filters, valid=True)
-    return render(request, "compliance/facility_history.html", {**context, "facility": facility})
+    return render(
+        request,
+        "compliance/facility_history.html",
+        # each object's timeline is the change log's page: linked for those who open it
+        {**context, "facility": facility, "link_objects": can_read_history(request.user)},
+    )
 
 
 @capability_required(can_read_history)

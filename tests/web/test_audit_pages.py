@@ -389,3 +389,13 @@ def test_an_annual_report_explains_its_differences_in_readable_values(
     assert "Nguyễn Thị Hoa" in html
     assert "→ TD-001 — Nhà máy chè Tam Đường" in html  # the facility, not its id
     assert "→ 01/06/2025" in html
+
+
+def test_the_tab_links_each_object_to_its_timeline_only_for_who_may_open_it(
+    client, request, registry
+):
+    url = f"/facilities/{registry['own'].pk}/history/"
+    for persona, links in [("auditor", True), ("inspector_tam_duong", False)]:
+        client.force_login(request.getfixturevalue(persona))
+        html = page(client, url).content.decode()
+        assert ('href="/changes/facility/' in html) is links, persona
