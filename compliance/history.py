@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import re
 from collections import defaultdict
@@ -128,8 +129,10 @@ def _held_q(model: type[models.Model], facility_ids, seen: frozenset = frozenset
     return q
 
 
+@functools.cache
 def held_labels() -> tuple[str, ...]:
-    """The tracked models a facility holds (itself included): its history tab's models."""
+    """The tracked models a facility holds (itself included): its history tab's models
+    (fixed once the models are loaded, as ``TRACKED`` is)."""
     return tuple(label for label, model in TRACKED.items() if _held_q(model, []) is not None)
 
 
