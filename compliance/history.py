@@ -22,19 +22,23 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.models import Certificate
 from facilities.access import (
     can_read_history,
     enterprises_for,
@@ -44,6 +48,7 @@ from facilities.access import (
     restrict_to_visible,
 )
 from facilities.models import Enterprise, Facility, RegistryModel, in_districts_q
+from facilities.text import nfc, search_key
 from inspections.models import Inspection
 
 # Columns that change on every save and say nothing to a reader (the same ones a save
@@ -93,21 +98,52 @@ def history_scope(model: type[models.Model], user) -> QuerySet | None:
     return model.objects.none()
 
 
-def _facility_q(model: type[models.Model], facilities: QuerySet) -> Q:
-    """History rows of ``model`` that belong to one of ``facilities`` (by their facility)."""
-    facility_ids = facilities.values("pk")
+def _held_q(model: type[models.Model], facility_ids, seen: frozenset = frozenset()) -> Q | None:
+    """History rows of ``model`` held by one of the facilities ``facility_ids`` (ids or a
+    query of ids): the facility itself, or anything whose foreign keys lead to one —
+    derived from the models (a certificate by its facility, a finding by its inspection's
+    facility, an attachment by its inspection's ...), so a model added later is covered.
+    None: ``model`` does not belong to a facility.
+
+    A hop through another tracked model reads that model's history rows, so the rows of
+    an object whose parent was deleted since are still placed.
+    """
     if model is Facility:
         return Q(id__in=facility_ids)
+    tracked = set(TRACKED.values())
+    q = None
+    for f in model._meta.concrete_fields:
+        if not f.many_to_one:
+            continue
+        target = f.related_model
+        if target is Facility:
+            part = Q(**{f"{f.attname}__in": facility_ids})
+        elif target in tracked and target is not model and target not in seen:
+            inner = _held_q(target, facility_ids, seen | {model})
+            if inner is None:
+                continue
+            part = Q(**{f"{f.attname}__in": target.history.filter(inner).values("id")})
+        else:
+            continue
+        q = part if q is None else q | part
+    return q
+
+
+@functools.cache
+def held_labels() -> tuple[str, ...]:
+    """The tracked models a facility holds (itself included): its history tab's models
+    (fixed once the models are loaded, as ``TRACKED`` is)."""
+    return tuple(label for label, model in TRACKED.items() if _held_q(model, []) is not None)
+
+
+def _facility_q(model: type[models.Model], facilities: QuerySet) -> Q:
+    """History rows of ``model`` that belong to one of ``facilities`` (by their facility);
+    for an enterprise, the enterprise that owns them."""
+    facility_ids = facilities.values("pk")
     if model is Enterprise:
         return Q(id__in=facilities.values("enterprise_id"))
-    names = {f.name for f in model._meta.concrete_fields}
-    if "facility" in names:
-        return Q(facility_id__in=facility_ids)
-    if "inspection" in names:
-        # Inspections deleted since still place their findings: read their history rows.
-        inspections = Inspection.history.filter(facility_id__in=facility_ids).values("id")
-        return Q(inspection_id__in=inspections)
-    return Q(pk__in=[])
+    held = _held_q(model, facility_ids)
+    return Q(pk__in=[]) if held is None else held
 
 
 @dataclass(frozen=True)
@@ -115,7 +151,11 @@ class HistoryFilters:
     """What the API, the pages and the export filter the history by.
 
     ``since`` and ``until`` are inclusive moments; ``district`` and ``facilities`` keep the
-    rows of objects located there (by their facility).
+    rows of objects located there (by their facility). ``held_by`` (facility ids) and
+    ``facility`` (a facility's code, or words of its name, in any of its versions) keep
+    the rows of those facilities and of everything they hold; ``certificate`` the rows
+    of the certificates that ever bore that number; ``types`` the kinds of change
+    (``+``, ``~``, ``-``); ``text`` the rows whose reason or whose text values contain it.
     """
 
     models: tuple[str, ...] = ()
@@ -125,9 +165,20 @@ class HistoryFilters:
     until: datetime.datetime | None = None
     district: str | None = None
     facilities: frozenset[int] | None = None
+    held_by: frozenset[int] | None = None
+    facility: str | None = None
+    certificate: str | None = None
+    types: tuple[str, ...] = ()
+    text: str | None = None
 
     def labels(self) -> list[str]:
-        return list(self.models) or list(TRACKED)
+        labels = list(self.models) or list(TRACKED)
+        if self.held_by is not None or self.facility:
+            held = held_labels()
+            labels = [label for label in labels if label in held]
+        if self.certificate:
+            labels = [label for label in labels if TRACKED[label] is Certificate]
+        return labels
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -159,19 +210,52 @@ def _rows(label: str, user, filters: HistoryFilters) -> QuerySet:
         )
     if filters.facilities is not None:
         rows = rows.filter(_facility_q(model, Facility.objects.filter(pk__in=filters.facilities)))
+    if filters.held_by is not None:
+        rows = rows.filter(_held_q(model, list(filters.held_by)) or Q(pk__in=[]))
+    if filters.facility:
+        rows = rows.filter(_held_q(model, facility_ids_matching(filters.facility)) or Q(pk__in=[]))
+    if filters.certificate:
+        numbers = Certificate.history.filter(number__iexact=nfc(filters.certificate))
+        rows = rows.filter(id__in=numbers.values("id"))
+    if filters.types:
+        rows = rows.filter(history_type__in=filters.types)
+    if filters.text:
+        rows = rows.filter(_text_q(model, nfc(filters.text)))
     return rows
+
+
+def facility_ids_matching(text: str) -> QuerySet:
+    """Ids of the facilities, deleted ones included, whose code is ``text`` or whose
+    name (in any version) contains its words, diacritics or not (the registry's search)."""
+    text = nfc(text) or ""
+    q = Q(code__iexact=text)
+    if folded := search_key(text):
+        q |= Q(search_key__contains=folded)
+    return Facility.history.filter(q).values("id").distinct()
+
+
+def _text_q(model: type[models.Model], text: str) -> Q:
+    """Rows whose change reason or whose text values (in that version) contain ``text``."""
+    q = Q(history_change_reason__icontains=text)
+    for f in tracked_fields(model):
+        if isinstance(f, CharField | models.TextField) and not f.choices:
+            q |= Q(**{f"{f.attname}__icontains": text})
+    return q
 
 
 # --- the diff -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Change:
-    """One field of one history row: its value before and after (None: no value)."""
+    """One field of one history row: its value before and after (None: no value), and
+    both as a reader reads them (``old_text``, ``new_text``, filled by ``readable``)."""
 
     model_field: models.Field
     old: Any
     new: Any
+    old_text: str = ""
+    new_text: str = ""
 
     @property
     def name(self) -> str:
@@ -197,6 +281,90 @@ class Change:
 
     def to_dict(self) -> dict:
         return {"field": self.name, "old": _jsonable(self.old), "new": _jsonable(self.new)}
+
+
+EMPTY = "—"
+
+
+def show(model_field: models.Field, value, names: dict | None = None) -> str:
+    """One stored value as the pages print it: a related object by its name, a choice by
+    its label, a date dd/mm/yyyy, a moment in the registry's time zone, Có/Không, "—"."""
+    if value is None or value == "":
+        return EMPTY
+    if model_field.many_to_one:
+        found = (names or {}).get(model_field.related_model, {}).get(value)
+        return found if found is not None else f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("Có") if value else _("Không"))
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, int | float | Decimal):
+        return formats.number_format(value, use_l10n=True)
+    return str(value)
+
+
+def _parent_fields(model: type[models.Model]) -> list[models.Field]:
+    """The foreign keys of ``model`` to the facility or to what it holds (an inspection's
+    facility, a finding's inspection): what names an object beside its own name."""
+    held = {TRACKED[label] for label in held_labels()}
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.many_to_one and f.related_model in held and f.related_model is not model
+    ]
+
+
+def _name_of(obj) -> str:
+    if isinstance(obj, get_user_model()):
+        return obj.get_full_name() or obj.get_username()
+    parents = [getattr(obj, f.name) for f in _parent_fields(type(obj))]
+    return " · ".join([str(obj), *(str(p) for p in parents if p is not None)])
+
+
+def related_names(entries: list[Entry]) -> dict[type[models.Model], dict[Any, str]]:
+    """{model: {pk: name}} of every object the entries' changes and objects point to.
+
+    One query per model pointed to, its parents joined (a page costs the same however
+    many rows it shows); an object deleted since is named from its last history row (one
+    more query).
+    """
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for entry in entries:
+        for f in _parent_fields(entry.model):
+            if (value := getattr(entry.record, f.attname)) is not None:
+                wanted[f.related_model].add(value)
+        for change in entry.changes:
+            if change.model_field.many_to_one:
+                wanted[change.model_field.related_model].update(
+                    v for v in (change.old, change.new) if v is not None
+                )
+    names: dict[type[models.Model], dict[Any, str]] = {}
+    for model, ids in wanted.items():
+        found = model._default_manager.filter(pk__in=ids).select_related(
+            *(f.name for f in _parent_fields(model))
+        )
+        names[model] = {obj.pk: _name_of(obj) for obj in found}
+        missing = ids - set(names[model])
+        if missing and hasattr(model, "history"):
+            for row in model.history.filter(id__in=missing).order_by("id", "history_id"):
+                names[model][row.id] = str(row.instance)
+    return names
+
+
+def readable(entries: list[Entry]) -> list[Entry]:
+    """Fill the entries' shown values and object names (``show``), in a fixed number of
+    queries, and return them."""
+    names = related_names(entries)
+    for entry in entries:
+        entry.names = names
+        for change in entry.changes:
+            change.old_text = show(change.model_field, change.old, names)
+            change.new_text = show(change.model_field, change.new, names)
+    return entries
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
@@ -251,6 +419,7 @@ class Entry:
     label: str
     record: Any
     changes: list[Change] = field(default_factory=list)
+    names: dict = field(default_factory=dict, repr=False)
 
     @property
     def model(self) -> type[models.Model]:
@@ -291,6 +460,16 @@ class Entry:
     @property
     def reason(self) -> str | None:
         return self.record.history_change_reason
+
+    @property
+    def object_name(self) -> str:
+        """The object as it was in this version: its own name, and the facility (or
+        other registry object) it belongs to by name — never a raw id."""
+        parents = [
+            self.names.get(f.related_model, {}).get(getattr(self.record, f.attname))
+            for f in _parent_fields(self.model)
+        ]
+        return " · ".join([str(self.record.instance), *[p for p in parents if p]])
 
     @property
     def cursor(self) -> str:
@@ -397,7 +576,10 @@ def _beyond(label: str, cursor: tuple[datetime.datetime, str, int], *, forward: 
 
 def _keys(user, filters: HistoryFilters, cursor=None, *, forward: bool = True) -> QuerySet:
     parts = []
-    for label in filters.labels():
+    labels = filters.labels()
+    if not labels:  # the filters exclude every model (a certificate number and a facility)
+        return Facility.history.none().values("history_id", "history_date")
+    for label in labels:
         rows = _rows(label, user, filters)
         if cursor is not None:
             rows = rows.filter(_beyond(label, cursor, forward=forward))

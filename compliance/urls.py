@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("facilities/", registry.facility_list, name="facility_list"),
     path("facilities/<int:pk>/", registry.facility_detail, name="facility_detail"),
+    path("facilities/<int:pk>/history/", audit.facility_history, name="facility_history"),
     path("worklist/", worklist.worklist, name="worklist"),
     path("measures/<int:pk>/verify/", worklist.measure_verify, name="measure_verify"),
     path("portal/", portal.portal, name="portal"),

@@ -93,7 +93,8 @@ class Inspection(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.facility_id} · {self.visited_on:%d/%m/%Y} · {self.get_status_display()}"
+        # No facility id: readers (the change log) name the facility beside it, by name.
+        return f"{self.get_kind_display()} {self.visited_on:%d/%m/%Y} · {self.get_status_display()}"
 
     def clean(self) -> None:
         """A visit happened on a day within the registry's range, and not in the future;

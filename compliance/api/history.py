@@ -44,7 +44,26 @@ from facilities.filtersets import MAX_ID
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class HistoryQueryForm(forms.Form):
+class HistoryTextFilters(forms.Form):
+    """The filters the list and the export share beyond dates (docs/api.md)."""
+
+    facility = forms.CharField(max_length=200, required=False)
+    certificate = forms.CharField(max_length=100, required=False)
+    type = forms.ChoiceField(choices=[(t, t) for t in TYPES.values()], required=False)
+    text = forms.CharField(max_length=200, required=False)
+
+    def extra(self) -> dict:
+        data = self.cleaned_data
+        by_name = {name: code for code, name in TYPES.items()}
+        return {
+            "facility": data["facility"] or None,
+            "certificate": data["certificate"] or None,
+            "types": (by_name[data["type"]],) if data["type"] else (),
+            "text": data["text"] or None,
+        }
+
+
+class HistoryQueryForm(HistoryTextFilters):
     model = forms.ChoiceField(choices=[(k, k) for k in TRACKED], required=False)
     object_id = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     user = forms.CharField(max_length=150, required=False)
@@ -64,6 +83,7 @@ class HistoryQueryForm(forms.Form):
             username=data["user"] or None,
             since=data["since"],
             until=until,
+            **self.extra(),
         )
 
 
@@ -94,6 +114,20 @@ class HistoryEntrySerializer(serializers.Serializer):
         OpenApiParameter("model", OpenApiTypes.STR, enum=list(TRACKED)),
         OpenApiParameter("object_id", OpenApiTypes.INT),
         OpenApiParameter("user", OpenApiTypes.STR, description="Username of who made the change."),
+        OpenApiParameter(
+            "facility",
+            OpenApiTypes.STR,
+            description="A facility's code, or words of its name: its rows and those of "
+            "everything it holds (certificates, measures, inspections, findings ...).",
+        ),
+        OpenApiParameter(
+            "certificate",
+            OpenApiTypes.STR,
+            description="A certificate number (any case): every version of the "
+            "certificates that bore it.",
+        ),
+        OpenApiParameter("type", OpenApiTypes.STR, enum=list(TYPES.values())),
+        OpenApiParameter("text", OpenApiTypes.STR, description="In the reason or in a text value."),
         OpenApiParameter(
             "since", OpenApiTypes.DATETIME, description="From this time (or date), inclusive."
         ),

@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -39,7 +40,7 @@ from xlsxwriter import Workbook
 from compliance.choices import CertificateStatus, ComplianceStatus, label_of
 from compliance.excel.columns import FACILITIES
 from compliance.filtersets import FacilityStatusFilterSet
-from compliance.history import Entry
+from compliance.history import Entry, readable
 from compliance.selectors import facility_list
 from facilities.models import department_name_on
 
@@ -366,7 +367,9 @@ def write_inspections(inspections: QuerySet, findings: QuerySet, *, target=None)
 def write_history(entries: Iterable[Entry], *, target=None):
     """The history entries (compliance/history.py's stream: oldest first per object) as a
     workbook: one row per changed field, one row without a field for a creation or a
-    deletion. The entries are written as they come, one in memory at a time."""
+    deletion. The stored values (as the API gives them), then the same values as the
+    pages show them (names, labels, dd/mm/yyyy). The entries are written as they come, a
+    batch at a time: each batch's names cost one query per model they point to."""
     wb, target = new_workbook(target)
     headers = [
         _("Bảng / Model (model)"),
@@ -378,17 +381,37 @@ def write_history(entries: Iterable[Entry], *, target=None):
         _("Trường / Field (field)"),
         _("Giá trị cũ / Old (old)"),
         _("Giá trị mới / New (new)"),
+        _("Đối tượng / Object (object)"),
+        _("Giá trị cũ, như trên trang / Old as shown (old_shown)"),
+        _("Giá trị mới, như trên trang / New as shown (new_shown)"),
     ]
-    sheet = SheetWriter(wb, "History", headers, [18, 10, 10, 20, 16, 36, 18, 30, 30])
-    for entry in entries:
-        base = [entry.label, entry.object_id, entry.type, entry.at, entry.username, entry.reason]
-        if entry.type != "changed" or not entry.changes:
-            sheet.append([*base, None, None, None])
-            continue
-        for change in entry.changes:
-            sheet.append([*base, change.name, change.old, change.new])
+    sheet = SheetWriter(wb, "History", headers, [18, 10, 10, 20, 16, 36, 18, 30, 30, 36, 30, 30])
+    entries = iter(entries)
+    while batch := list(islice(entries, HISTORY_BATCH)):
+        for entry in readable(batch):
+            base = [entry.label, entry.object_id, entry.type, entry.at, entry.username]
+            base += [entry.reason]
+            if entry.type != "changed" or not entry.changes:
+                sheet.append([*base, None, None, None, entry.object_name, None, None])
+                continue
+            for change in entry.changes:
+                sheet.append(
+                    [
+                        *base,
+                        change.name,
+                        change.old,
+                        change.new,
+                        entry.object_name,
+                        change.old_text,
+                        change.new_text,
+                    ]
+                )
     _info_sheet(wb, _("Lịch sử thay đổi"), timezone.localdate())
     return close_workbook(wb, target)
+
+
+# Entries named together in one round of queries (memory stays small, queries few).
+HISTORY_BATCH = 1000
 
 
 def write_table(

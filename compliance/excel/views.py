@@ -27,6 +27,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from compliance.api.history import HistoryTextFilters
 from compliance.excel import jobs
 from compliance.excel.export import (
     InvalidFilters,
@@ -294,12 +295,21 @@ class HistoryExport(ExcelAPIView):
             OpenApiParameter("model", OpenApiTypes.STR, enum=list(TRACKED)),
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
+            OpenApiParameter("facility", OpenApiTypes.STR),
+            OpenApiParameter("certificate", OpenApiTypes.STR),
+            OpenApiParameter("type", OpenApiTypes.STR, enum=["created", "changed", "deleted"]),
+            OpenApiParameter("text", OpenApiTypes.STR),
         ],
         responses=OpenApiTypes.BINARY,
     )
     def get(self, request):
         if not can_read_history(request.user):
             raise PermissionDenied
+        text_filters = HistoryTextFilters(request.query_params)
+        if not text_filters.is_valid():
+            return Response(
+                {k: [str(m) for m in v] for k, v in text_filters.errors.items()}, status=400
+            )
         label = request.query_params.get("model")
         if label and label not in TRACKED:
             return Response({"model": [_("Bảng không hợp lệ.")]}, status=400)
@@ -320,6 +330,7 @@ class HistoryExport(ExcelAPIView):
             models=(label,) if label else (),
             since=bounds.get("since"),
             until=bounds.get("until"),
+            **text_filters.extra(),
         )
         handle = write_history(history_stream(request.user, filters))
         return xlsx_response(handle, f"lich-su-{timezone.localdate():%Y%m%d}.xlsx")

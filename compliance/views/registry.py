@@ -26,6 +26,7 @@ from compliance.views.listing import (
 from facilities.access import (
     can_inspect,
     can_read_history,
+    can_read_own_history,
     can_read_province_figures,
     facilities_for,
     restrict_inspection_rows,
@@ -199,6 +200,7 @@ def facility_detail(request, pk: int):
             "timeline": timeline(certificates, measures, inspections),
             "can_inspect": can_inspect(request.user, facility),
             "history": facility_history(facility) if can_read_history(request.user) else None,
+            "can_read_history_tab": can_read_own_history(request.user),
             # The district derived from the commune, when none is recorded.
             "place_district": District.objects.filter(code=facility.place_district).first()
             if facility.district_id is None and facility.place_district

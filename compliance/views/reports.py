@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from compliance.choices import Reason, label_of
+from compliance.history import readable
 from compliance.indicators import rules
 from compliance.indicators.selectors import (
     annual_report_diff,
@@ -88,6 +89,8 @@ def report_detail(request, year: int):
         for difference in diff.facilities:
             difference.published_label = _state_label(difference.published)
             difference.current_label = _state_label(difference.current)
+        # the explaining changes with names, labels and local dates (one place: the reader)
+        readable([entry for difference in diff.facilities for entry in difference.history])
     else:
         draft = annual_report_draft(year)
         context["figures"] = draft.report.to_dict()["indicators"]

@@ -47,6 +47,7 @@ PAGES = {
     "portal": lambda r: "/portal/",
     "changelog": lambda r: "/changes/",
     "object_history": lambda r: f"/changes/facility/{r['own'].pk}/",
+    "facility_history": lambda r: f"/facilities/{r['own'].pk}/history/",
     "annual_reports": lambda r: "/reports/",
     "annual_report": lambda r: "/reports/2025/",
     "annual_report_publish": lambda r: "/reports/2025/publish/",

@@ -3,12 +3,13 @@ entries, a deep page costs what the first does, and no page parameter is a 500."
 
 import datetime
 import re
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -184,3 +185,142 @@ def test_next_links_keep_the_filters(auditor, changes):
     client.force_authenticate(auditor)
     first = client.get("/api/v1/history/?model=facility&page_size=2").json()
     assert parse_qs(urlparse(first["next"]).query)["model"] == ["facility"]
+
+
+# --- what a facility holds, and values as people read them ----------------------------
+
+
+def test_what_a_facility_holds_is_derived_from_the_foreign_keys():
+    from compliance.history import _held_q, held_labels
+
+    # every tracked model but the enterprise (which holds facilities, not the reverse)
+    # reaches a facility through its foreign keys, some through another tracked model
+    assert set(held_labels()) == set(TRACKED) - {"enterprise"}
+    assert "inspection_id__in" in str(_held_q(TRACKED["attachment"], [1]))
+    assert _held_q(TRACKED["enterprise"], [1]) is None
+
+
+def test_history_by_facility_reads_the_held_rows(admin_user, own_facility):
+    from compliance.history import HistoryFilters, history_stream
+
+    with change_context(user=admin_user, reason="giữ"):
+        finding = FindingFactory(inspection=InspectionFactory(facility=own_facility))
+        elsewhere = FindingFactory(inspection=InspectionFactory(facility=FacilityFactory()))
+    filters = HistoryFilters(held_by=frozenset({own_facility.pk}))
+    held = {(e.label, e.object_id) for e in history_stream(admin_user, filters)}
+    assert ("finding", finding.pk) in held
+    assert ("finding", elsewhere.pk) not in held
+    assert {label for label, _pk in held} <= set(TRACKED) - {"enterprise"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        (models.BooleanField(), True, "Có"),
+        (models.BooleanField(), False, "Không"),
+        (models.CharField(), None, "—"),
+        (models.CharField(), "", "—"),
+        (models.DateField(), datetime.date(2026, 2, 28), "28/02/2026"),
+        # 19:40 UTC is 02:40 the next day in Lai Châu (UTC+7)
+        (
+            models.DateTimeField(),
+            datetime.datetime(2026, 11, 11, 19, 40, tzinfo=datetime.UTC),
+            "12/11/2026 02:40",
+        ),
+        (models.DecimalField(), Decimal("22.3967"), "22,3967"),
+        (models.CharField(choices=[("a", "Nhãn A")]), "a", "Nhãn A"),
+        (models.CharField(choices=[("a", "Nhãn A")]), "gone", "gone"),
+    ],
+)
+def test_a_stored_value_is_shown_as_people_read_it(field, value, shown):
+    from compliance.history import show
+
+    assert show(field, value) == shown
+
+
+def test_a_reference_is_shown_by_name_or_as_a_number_when_unknown():
+    from compliance.history import show
+    from facilities.models import Facility
+
+    field = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    field.set_attributes_from_name("facility")
+    assert show(field, 7, {Facility: {7: "TD-001 — Nhà máy"}}) == "TD-001 — Nhà máy"
+    assert show(field, 8, {Facility: {}}) == "#8"
+
+
+def test_naming_a_page_costs_one_query_per_model_named(
+    admin_user, own_facility, django_assert_num_queries
+):
+    from compliance.history import readable
+
+    with change_context(user=admin_user, reason="tên"):
+        for n in range(6):
+            FindingFactory(inspection=InspectionFactory(facility=FacilityFactory(code=f"N-{n}")))
+    page = history_page(admin_user, HistoryFilters(models=("finding", "inspection")), limit=50)
+    # the inspections (with their facilities joined) and the facilities: 2 queries,
+    # whether the page names 1 finding or 6
+    with django_assert_num_queries(2):
+        readable(page.entries)
+    names = {c.new_text for e in page.entries for c in e.changes if c.name == "facility"}
+    assert "N-0 — " in " ".join(names) and not any(n.startswith("#") for n in names)
+
+
+@pytest.fixture
+def held(admin_user, own_facility, competitor_facility):
+    from tests.factories import CertificateFactory
+
+    with change_context(user=admin_user, reason="cấp giấy"):
+        certificate = CertificateFactory(facility=own_facility, number="GCN-77/STNMT")
+        finding = FindingFactory(inspection=InspectionFactory(facility=own_facility))
+        FindingFactory(inspection=InspectionFactory(facility=competitor_facility))
+    with change_context(user=admin_user, reason="thu hồi nhầm"):
+        certificate.delete()
+    return {"finding": finding}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("certificate=gcn-77/stnmt", {("certificate", "created"), ("certificate", "deleted")}),
+        ("certificate=GCN-77&type=deleted", set()),
+        ("type=deleted", {("certificate", "deleted")}),
+        ("text=thu hồi&type=deleted", {("certificate", "deleted")}),
+        ("text=không khớp", set()),
+    ],
+)
+def test_the_api_filters_like_the_change_log(auditor, held, query, expected):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    body = client.get(f"/api/v1/history/?{query}").json()
+    assert {(e["model"], e["type"]) for e in body["results"]} == expected
+    assert body["count"] == len(body["results"])
+
+
+def test_the_api_facility_filter_reads_what_the_facility_holds(auditor, held, client):
+    api = APIClient()
+    api.force_authenticate(auditor)
+    from_api = {
+        (e["model"], e["object_id"])
+        for e in api.get("/api/v1/history/?facility=TD-001&page_size=100").json()["results"]
+    }
+    client.force_login(auditor)
+    tab = client.get(f"/facilities/{held['finding'].inspection.facility_id}/history/")
+    assert from_api == {(r.label, r.object_id) for r in tab.context["rows"]}
+    assert ("finding", held["finding"].pk) in from_api
+
+
+@pytest.mark.parametrize("query", ["type=removed", f"text={'x' * 201}"])
+def test_an_invalid_api_filter_is_a_400_in_the_list_and_the_export(auditor, held, query):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    assert client.get(f"/api/v1/history/?{query}").status_code == 400
+    assert client.get(f"/api/v1/history/export.xlsx?{query}").status_code == 400
+
+
+def test_the_export_takes_the_same_filters(auditor, held):
+    client = APIClient()
+    client.force_authenticate(auditor)
+    response = client.get("/api/v1/history/export.xlsx?certificate=GCN-77/STNMT&type=created")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(sheet["History"].iter_rows(min_row=2, values_only=True))
+    assert {(r[0], r[2]) for r in rows} == {("certificate", "created")}

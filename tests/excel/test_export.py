@@ -210,7 +210,10 @@ class TestInspectionAndHistoryExports:
             ("facility", "created", "quantri", "tạo"),
             ("facility", "changed", "quantri", "đổi tên"),
         ]
-        assert rows[1][6:] == ("name", "Cũ", "Mới")
+        assert rows[1][6:9] == ("name", "Cũ", "Mới")
+        # then the object and the values as the pages show them
+        assert rows[1][9].startswith("HX-1 — Mới")
+        assert rows[1][10:] == ("Cũ", "Mới")
 
     @pytest.mark.parametrize("persona", ["inspector_tam_duong", "business_owner"])
     def test_other_roles_may_not_export_the_history(self, api_client, request, persona):

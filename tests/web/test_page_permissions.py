@@ -98,6 +98,13 @@ MATRIX = [
     ("a year's report", lambda r: "/reports/2025/", everyone_but(B)),
     ("a year not yet over", lambda r: "/reports/2026/", everyone_but(B, others=404)),
     ("one object's history", lambda r: f"/changes/facility/{r['own'].pk}/", everyone_but(T, P, B)),
+    ("own facility's history tab", lambda r: f"/facilities/{r['own'].pk}/history/", everyone_but()),
+    (
+        "competitor's facility history tab",
+        lambda r: f"/facilities/{r['competitor'].pk}/history/",
+        everyone_but(B, code=404),
+    ),
+    ("change log export", lambda r: "/changes/?facility=TD-001&format=xlsx", everyone_but(T, P, B)),
     ("import a workbook", lambda r: "/imports/", {A: 200, T: 403, P: 403, B: 403, U: 403}),
 ]
 
