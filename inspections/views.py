@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from facilities.access import can_inspect, facilities_for, restrict_inspection_rows
 from facilities.middleware import undecodable_uploads
+from facilities.views import redirect_next, safe_next, with_next
 from inspections import services
 from inspections.attachments import attachment_add
 from inspections.choices import InspectionStatus, Outcome
@@ -78,11 +80,15 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             except ValidationError as exc:
                 _errors_to_form(exc, form)
             else:
+                # The list the visit was opened from travels on (docs/web.md).
+                back = safe_next(request)
                 if finalize:
                     # Saved as a draft; finalizing is the confirmation page's POST.
-                    return redirect("inspection_finalize", pk=saved.pk)
+                    return redirect(
+                        with_next(reverse("inspection_finalize", args=[saved.pk]), back)
+                    )
                 messages.success(request, _("Đã lưu bản nháp."))
-                return redirect("inspection_edit", pk=saved.pk)
+                return redirect(with_next(reverse("inspection_edit", args=[saved.pk]), back))
         if request.FILES:
             messages.warning(
                 request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
@@ -101,6 +107,7 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             "formset": formset,
             "attachment_form": attachments,
             "existing_attachments": inspection.attachments.all() if inspection else [],
+            "next": safe_next(request),
         },
     )
 
@@ -171,23 +178,29 @@ def inspection_finalize(request, pk: int):
     if inspection.status != InspectionStatus.DRAFT:
         messages.warning(request, _("Đợt kiểm tra này đã hoàn tất hoặc đã hủy, không sửa được."))
         return redirect("inspection_detail", pk=inspection.pk)
+    back = safe_next(request)
+    edit_url = with_next(reverse("inspection_edit", args=[inspection.pk]), back)
     if inspection.outcome not in Outcome.values:
         messages.error(request, _("Cần chọn kết quả kiểm tra để hoàn tất."))
-        return redirect("inspection_edit", pk=inspection.pk)
+        return redirect(edit_url)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.warning(request, _("Hãy kiểm tra lại nội dung rồi bấm xác nhận để hoàn tất."))
-            return redirect("inspection_finalize", pk=inspection.pk)
+            return redirect(with_next(reverse("inspection_finalize", args=[inspection.pk]), back))
         try:
             services.inspection_finalize(
                 inspection=inspection, user=request.user, outcome=inspection.outcome
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("inspection_edit", pk=inspection.pk)
+            return redirect(edit_url)
         messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
-        return redirect("inspection_detail", pk=inspection.pk)
-    return render(request, "inspections/inspection_finalize.html", {"inspection": inspection})
+        return redirect_next(request, "inspection_detail", pk=inspection.pk)
+    return render(
+        request,
+        "inspections/inspection_finalize.html",
+        {"inspection": inspection, "next": back, "edit_url": edit_url},
+    )
 
 
 @login_required
@@ -238,8 +251,12 @@ def finding_resolve(request, pk: int):
             _errors_to_form(exc, form)
         else:
             messages.success(request, _("Đã ghi nhận khắc phục xong."))
-            return redirect("inspection_detail", pk=finding.inspection_id)
-    return render(request, "inspections/finding_resolve.html", {"finding": finding, "form": form})
+            return redirect_next(request, "inspection_detail", pk=finding.inspection_id)
+    return render(
+        request,
+        "inspections/finding_resolve.html",
+        {"finding": finding, "form": form, "next": safe_next(request)},
+    )
 
 
 @login_required
