@@ -107,9 +107,9 @@ def main() -> None:
         ("bench-worklist-admin", Role.ADMIN, ()),
         ("bench-worklist-inspector", Role.INSPECTOR, args.districts.split(",")),
     ):
-        users[username] = get_user_model().objects.filter(
-            username=username
-        ).first() or user_create(username=username, role=role, districts=districts)
+        users[username] = get_user_model().objects.filter(username=username).first() or user_create(
+            username=username, role=role, districts=districts
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT version()")
@@ -133,7 +133,7 @@ def main() -> None:
             client.force_login(user)
             client.get("/worklist/")  # warm
             for number in (1, args.page):
-                ms, response = median(lambda n=number: client.get(f"/worklist/?page={n}"))
+                ms, response = median(lambda n=number, c=client: c.get(f"/worklist/?page={n}"))
                 page_obj = response.context["page_obj"]
                 print(
                     f"{username} page {page_obj.number} of {page_obj.paginator.num_pages}"
