@@ -91,6 +91,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+    from django.test.utils import setup_test_environment
 
     from compliance import worklist
     from compliance.selectors import assessment_window_start
@@ -100,6 +101,7 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/worklist.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+    setup_test_environment()  # responses keep their template context (page counts)
     settings.ALLOWED_HOSTS = ["*"]
     day = datetime.date.fromisoformat(args.as_of) if args.as_of else datetime.date.today()
     users = {}
