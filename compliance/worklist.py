@@ -471,6 +471,8 @@ class WorkList:
             raise TypeError("WorkList supports slices only")
         start = index.start or 0
         stop = self.count() if index.stop is None else index.stop
+        if stop <= start:  # an empty list: nothing to ask the database
+            return []
         items = page(self.user, self.today, self.filters, offset=start, limit=stop - start)
         for item in items:
             item.next_url = self.next_url
