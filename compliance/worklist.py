@@ -90,7 +90,8 @@ class WorkKind:
     ``since(today)`` the date each row is due from (its sort key within the kind);
     ``facility_path`` the lookup from the model to its facility ("" for Facility);
     ``details`` expressions for ``topic``, ``subtopic`` and ``note`` that ``what`` reads;
-    ``action_url(item)`` the page of the action, to which the list adds ``?next=``.
+    ``action_url(item)`` the page of the action, to which the list adds ``?next=``;
+    ``short_label`` the name on the count's link (the label when empty).
     """
 
     code: str
@@ -104,6 +105,8 @@ class WorkKind:
     action_url: Callable[[WorkItem], str]
     what: Callable[[WorkItem], str]
     details: dict[str, Expression] = field(default_factory=dict)
+    # The name on the count's link above the list (short: six of them fit a phone).
+    short_label: str = ""
 
     @property
     def facility_id_path(self) -> str:
@@ -250,6 +253,7 @@ KINDS: tuple[WorkKind, ...] = (
         action_label=_("Ghi nhận kiểm tra"),
         action_url=_visit_url,
         what=lambda item: str(_("Cần kiểm tra lại: kết quả lần trước đã hết thời hạn.")),
+        short_label=_("Hết hạn kiểm tra"),
     ),
     WorkKind(
         code="not_assessed",
@@ -262,6 +266,7 @@ KINDS: tuple[WorkKind, ...] = (
         action_label=_("Ghi nhận kiểm tra"),
         action_url=_visit_url,
         what=lambda item: str(_("Chưa có đợt kiểm tra nào được hoàn tất.")),
+        short_label=_("Chưa kiểm tra"),
     ),
     WorkKind(
         code="no_measure",
@@ -276,6 +281,7 @@ KINDS: tuple[WorkKind, ...] = (
         what=lambda item: str(
             _("Chưa có biện pháp công nghệ sạch, giảm thiểu ô nhiễm được xác nhận.")
         ),
+        short_label=_("Mới xây dựng, chưa có biện pháp"),
     ),
     WorkKind(
         code="unverified",
@@ -289,6 +295,7 @@ KINDS: tuple[WorkKind, ...] = (
         action_url=lambda item: reverse("measure_verify", args=[item.obj_id]),
         what=_measure_what,
         details={"topic": F("kind"), "subtopic": F("category"), "note": F("description")},
+        short_label=_("Chờ xác nhận"),
     ),
     WorkKind(
         code="draft",
@@ -302,6 +309,7 @@ KINDS: tuple[WorkKind, ...] = (
         action_url=lambda item: reverse("inspection_edit", args=[item.obj_id]),
         what=_draft_what,
         details={"topic": F("kind"), "note": F("summary")},
+        short_label=_("Bản nháp"),
     ),
 )
 

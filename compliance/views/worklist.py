@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from compliance import services
 from compliance.models import CleanTechMeasure
 from compliance.views.listing import ALL_LABEL, label_filters
-from compliance.worklist import KINDS, PER_PAGE, Filters, WorkList
+from compliance.worklist import KIND_BY_CODE, KINDS, PER_PAGE, Filters, WorkList
 from facilities.access import (
     can_inspect,
     can_record_inspections,
@@ -95,6 +95,12 @@ def worklist(request):
         {
             "today": today,
             "form": form,
+            # The filters' box is open when a place or a search is in use, or wrong (the
+            # kind is chosen with the counts' links as well).
+            "filtering": bool(
+                form.is_bound
+                and (form.errors or any(v for k, v in form.cleaned_data.items() if k != "kind"))
+            ),
             "page_obj": page_obj,
             "kind_counts": _kind_links(request, rows),
             "querystring_without_page": querystring_without(request, "page"),
@@ -110,13 +116,14 @@ def _kind_links(request, rows: WorkList) -> list[dict]:
     links = []
     for code, label, count in [
         ("", ALL_LABEL, sum(rows.counts.values())),
-        *((kind.code, kind.label, rows.counts[kind.code]) for kind in KINDS),
+        *((kind.code, kind.short_label or kind.label, rows.counts[kind.code]) for kind in KINDS),
     ]:
         params["kind"] = code
         links.append(
             {
                 "code": code,
                 "label": label,
+                "title": KIND_BY_CODE[code].label if code else ALL_LABEL,
                 "count": count,
                 "url": f"?{params.urlencode()}",
                 "current": code == chosen,

@@ -221,6 +221,14 @@ def test_an_inspector_never_sees_other_districts(client, inspector_tam_duong, tw
     assert options == ["106"]
 
 
+def test_the_filters_are_folded_away_until_used(client, inspector_tam_duong, two_districts):
+    client.force_login(inspector_tam_duong)
+    assert 'class="card filter-box">' in client.get("/worklist/?kind=overdue").content.decode()
+    for used in ("?q=binh", "?district=109"):
+        html = client.get(f"/worklist/{used}").content.decode()
+        assert 'class="card filter-box" open>' in html, used
+
+
 def test_the_administrator_filters_by_district_and_commune(client, admin_user, two_districts):
     client.force_login(admin_user)
     by_district = client.get("/worklist/?district=109&kind=not_assessed")
