@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from facilities.access import (
@@ -28,7 +29,7 @@ from facilities.access import (
     restrict_to_visible,
 )
 from facilities.middleware import undecodable_uploads
-from facilities.views import capability_required
+from facilities.views import capability_required, redirect_next, safe_next, with_next
 from inspections import remediation, services
 from inspections.attachments import attachment_add
 from inspections.choices import EvidenceStatus, InspectionStatus, Outcome, ReinspectionStatus
@@ -107,11 +108,15 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             except ValidationError as exc:
                 _errors_to_form(exc, form)
             else:
+                # The list the visit was opened from travels on (docs/web.md).
+                back = safe_next(request)
                 if finalize:
                     # Saved as a draft; finalizing is the confirmation page's POST.
-                    return redirect("inspection_finalize", pk=saved.pk)
+                    return redirect(
+                        with_next(reverse("inspection_finalize", args=[saved.pk]), back)
+                    )
                 messages.success(request, _("Đã lưu bản nháp."))
-                return redirect("inspection_edit", pk=saved.pk)
+                return redirect(with_next(reverse("inspection_edit", args=[saved.pk]), back))
         if request.FILES:
             messages.warning(
                 request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
@@ -130,6 +135,7 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             "formset": formset,
             "attachment_form": attachments,
             "existing_attachments": inspection.attachments.all() if inspection else [],
+            "next": safe_next(request),
         },
     )
 
@@ -200,23 +206,29 @@ def inspection_finalize(request, pk: int):
     if inspection.status != InspectionStatus.DRAFT:
         messages.warning(request, _("Đợt kiểm tra này đã hoàn tất hoặc đã hủy, không sửa được."))
         return redirect("inspection_detail", pk=inspection.pk)
+    back = safe_next(request)
+    edit_url = with_next(reverse("inspection_edit", args=[inspection.pk]), back)
     if inspection.outcome not in Outcome.values:
         messages.error(request, _("Cần chọn kết quả kiểm tra để hoàn tất."))
-        return redirect("inspection_edit", pk=inspection.pk)
+        return redirect(edit_url)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.warning(request, _("Hãy kiểm tra lại nội dung rồi bấm xác nhận để hoàn tất."))
-            return redirect("inspection_finalize", pk=inspection.pk)
+            return redirect(with_next(reverse("inspection_finalize", args=[inspection.pk]), back))
         try:
             services.inspection_finalize(
                 inspection=inspection, user=request.user, outcome=inspection.outcome
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("inspection_edit", pk=inspection.pk)
+            return redirect(edit_url)
         messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
-        return redirect("inspection_detail", pk=inspection.pk)
-    return render(request, "inspections/inspection_finalize.html", {"inspection": inspection})
+        return redirect_next(request, "inspection_detail", pk=inspection.pk)
+    return render(
+        request,
+        "inspections/inspection_finalize.html",
+        {"inspection": inspection, "next": back, "edit_url": edit_url},
+    )
 
 
 @login_required
@@ -267,8 +279,12 @@ def finding_resolve(request, pk: int):
             _errors_to_form(exc, form)
         else:
             messages.success(request, _("Đã ghi nhận khắc phục xong."))
-            return redirect("inspection_detail", pk=finding.inspection_id)
-    return render(request, "inspections/finding_resolve.html", {"finding": finding, "form": form})
+            return redirect_next(request, "inspection_detail", pk=finding.inspection_id)
+    return render(
+        request,
+        "inspections/finding_resolve.html",
+        {"finding": finding, "form": form, "next": safe_next(request)},
+    )
 
 
 @login_required
@@ -382,7 +398,8 @@ def finding_evidence(request, pk: int):
                         if action == "accept"
                         else _("Đã trả lại bằng chứng cho doanh nghiệp."),
                     )
-                    return redirect("finding_evidence", pk=finding.pk)
+                    # Back to the work list the inspector came from, if any.
+                    return redirect_next(request, "finding_evidence", pk=finding.pk)
             if action == "accept":
                 accept_form = form
             else:
@@ -411,6 +428,7 @@ def finding_evidence(request, pk: int):
             "evidence_form": evidence_form,
             "accept_form": accept_form,
             "return_form": return_form,
+            "next": safe_next(request),
         },
     )
 
@@ -514,5 +532,9 @@ def reinspection_answer(request, pk: int):
             _service_errors(exc, form)
         else:
             messages.success(request, _("Đã trả lời đề nghị kiểm tra lại."))
-            return redirect("reinspection_list")
-    return render(request, "inspections/reinspection_answer.html", {"item": item, "form": form})
+            return redirect_next(request, "reinspection_list")
+    return render(
+        request,
+        "inspections/reinspection_answer.html",
+        {"item": item, "form": form, "next": safe_next(request)},
+    )

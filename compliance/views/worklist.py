@@ -6,86 +6,130 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compliance import services
 from compliance.models import CleanTechMeasure
-from compliance.selectors import ComplianceStatus, facilities_with_status
+from compliance.views.listing import ALL_LABEL, label_filters
+from compliance.worklist import KIND_BY_CODE, KINDS, PER_PAGE, Filters, WorkList
 from facilities.access import (
     can_inspect,
     can_record_inspections,
-    restrict_to_inspectable,
+    communes_for,
+    districts_for,
     restrict_to_visible,
 )
-from facilities.models import Facility
-from facilities.views import capability_required
-from inspections.choices import InspectionStatus
+from facilities.models import Commune, District
+from facilities.views import (
+    capability_required,
+    paginate,
+    querystring_without,
+    redirect_next,
+    safe_next,
+)
 from inspections.forms import DayField
-from inspections.models import Finding, Inspection
-from inspections.predicates import overdue_on
+
+
+class WorklistFilterForm(forms.Form):
+    """Where and what: the pickers list only the user's own area (facilities.access)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Tìm kiếm (không phân biệt dấu, hoa thường)"),
+        max_length=200,
+        required=False,
+    )
+    district = forms.ModelChoiceField(
+        queryset=District.objects.none(),
+        to_field_name="code",
+        required=False,
+        label=gettext_lazy("Huyện / Thành phố"),
+    )
+    commune = forms.ModelChoiceField(
+        queryset=Commune.objects.none(),
+        to_field_name="code",
+        required=False,
+        label=gettext_lazy("Xã / Phường"),
+    )
+    kind = forms.ChoiceField(
+        choices=[("", ALL_LABEL), *((kind.code, kind.label) for kind in KINDS)],
+        required=False,
+        label=gettext_lazy("Loại việc"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts_for(user)
+        self.fields["commune"].queryset = communes_for(user)
+        label_filters(self, {})
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        district, commune = data.get("district"), data.get("commune")
+        return Filters(
+            district=district.code if district else None,
+            commune=commune.code if commune else None,
+            q=data.get("q") or "",
+            kinds=(data["kind"],) if data.get("kind") else (),
+        )
 
 
 @capability_required(can_record_inspections)
 def worklist(request):
-    """What needs a visit in the inspector's districts, as of today.
+    """Everything due in the user's area as of today, one list by urgency, 50 a page:
+    overdue corrective actions, assessments expired or never made, new production
+    facilities without a verified measure, measures to verify, unfinished drafts.
 
-    Facilities not assessed or whose assessment expired, findings past their deadline,
-    new production facilities without a verified measure, measures awaiting a
-    verification, and the user's unfinished drafts. Five queries, whatever the size.
+    Constant queries whatever the size or the page (compliance/worklist.py).
     """
     today = timezone.localdate()
-    mine = restrict_to_inspectable(Facility.objects.all(), request.user, facility_path="")
-    active = (
-        facilities_with_status(mine.select_related("district", "commune", "sector"), today)
-        .filter(is_active=True)
-        .order_by("district_id", "code")
-    )
-    # Query 1: the active facilities of the districts, with their standing today.
-    facilities = list(active)
-    not_assessed = [f for f in facilities if f.compliance_status == ComplianceStatus.NOT_ASSESSED]
-    expired = [f for f in facilities if f.compliance_status == ComplianceStatus.ASSESSMENT_EXPIRED]
-    no_measure = [
-        f for f in facilities if f.is_production and f.is_new_build and not f.has_verified_measure
-    ]
-    # Query 2: findings past their deadline, unresolved, of finalized visits.
-    overdue = list(
-        restrict_to_inspectable(
-            Finding.objects.all(), request.user, facility_path="inspection__facility"
-        )
-        .filter(overdue_on(today))
-        .select_related("inspection__facility")
-        .order_by("deadline", "id")
-    )
-    # Query 3: measures waiting for an inspector's verification.
-    unverified = list(
-        restrict_to_inspectable(CleanTechMeasure.objects.all(), request.user)
-        .filter(verified_on__isnull=True, removed_on__isnull=True)
-        .select_related("facility")
-        .order_by("facility__code", "id")
-    )
-    # Query 4: drafts of the districts, to finish.
-    drafts = list(
-        restrict_to_inspectable(Inspection.objects.all(), request.user)
-        .filter(status=InspectionStatus.DRAFT)
-        .select_related("facility")
-        .order_by("-visited_on", "-id")
-    )
+    form = WorklistFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    rows = WorkList(request.user, today, filters, next_url=request.get_full_path())
+    page_obj = paginate(request, rows, per_page=PER_PAGE)
     return render(
         request,
         "compliance/worklist.html",
         {
             "today": today,
-            "not_assessed": not_assessed,
-            "expired": expired,
-            "overdue": overdue,
-            "no_measure": no_measure,
-            "unverified": unverified,
-            "drafts": drafts,
+            "form": form,
+            # The filters' box is open when a place or a search is in use, or wrong (the
+            # kind is chosen with the counts' links as well).
+            "filtering": bool(
+                form.is_bound
+                and (form.errors or any(v for k, v in form.cleaned_data.items() if k != "kind"))
+            ),
+            "page_obj": page_obj,
+            "kind_counts": _kind_links(request, rows),
+            "querystring_without_page": querystring_without(request, "page"),
         },
     )
+
+
+def _kind_links(request, rows: WorkList) -> list[dict]:
+    """ "All" and each kind with its count, each a link keeping the other filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    chosen = rows.filters.kinds[0] if rows.filters.kinds else ""
+    links = []
+    for code, label, count in [
+        ("", ALL_LABEL, sum(rows.counts.values())),
+        *((kind.code, kind.short_label or kind.label, rows.counts[kind.code]) for kind in KINDS),
+    ]:
+        params["kind"] = code
+        links.append(
+            {
+                "code": code,
+                "label": label,
+                "title": KIND_BY_CODE[code].label if code else ALL_LABEL,
+                "count": count,
+                "url": f"?{params.urlencode()}",
+                "current": code == chosen,
+            }
+        )
+    return links
 
 
 class VerifyForm(forms.Form):
@@ -122,5 +166,9 @@ def measure_verify(request, pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Đã xác nhận biện pháp."))
-            return redirect("facility_detail", pk=measure.facility_id)
-    return render(request, "compliance/measure_verify.html", {"measure": measure, "form": form})
+            return redirect_next(request, "facility_detail", pk=measure.facility_id)
+    return render(
+        request,
+        "compliance/measure_verify.html",
+        {"measure": measure, "form": form, "next": safe_next(request)},
+    )

@@ -124,3 +124,31 @@ def test_the_chart_labels_are_readable_on_screen(open_as, registry, admin_user, 
     )
     assert sizes, "no chart label on the dashboard"
     assert min(sizes) >= 11, f"chart labels as small as {min(sizes):.1f} px on screen"
+
+
+# The work list's states beyond its first page: a kind chosen, a refused district (the
+# error summary), and the action pages opened from it (with the way back).
+WORKLIST_STATES = [
+    lambda r: "/worklist/?kind=overdue&q=td",
+    lambda r: "/worklist/?district=109",
+    lambda r: f"/findings/{r['finding'].pk}/resolve/?next=%2Fworklist%2F%3Fkind%3Doverdue",
+    lambda r: f"/measures/{r['measure'].pk}/verify/?next=%2Fworklist%2F",
+    lambda r: f"/inspections/{r['draft'].pk}/edit/?next=%2Fworklist%2F",
+]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_work_list_states_have_no_accessibility_violation(
+    open_as,
+    registry,  # noqa: F811
+    inspector_tam_duong,
+    viewport,
+):
+    page = open_as(inspector_tam_duong, viewport=viewport)
+    failures = []
+    for url in WORKLIST_STATES:
+        response = page.goto(url(registry))
+        assert response.status == 200, page.url
+        if violations := axe_violations(page):
+            failures.append(f"{page.url}:\n{describe(violations)}")
+    assert not failures, "\n".join(failures)

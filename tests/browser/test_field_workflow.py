@@ -3,6 +3,7 @@ auditor each see the consequence in their own pages."""
 
 import re
 
+from inspections.models import Inspection
 from tests.browser.conftest import PHONE
 
 
@@ -20,7 +21,8 @@ def test_a_visit_finalized_on_a_phone_moves_the_dashboard_and_reaches_the_audito
 
     # The work list of Tam Đường lists the facility as not assessed; record the visit.
     phone.goto("/worklist/")
-    phone.locator("#not-assessed").get_by_role("link", name="Ghi nhận kiểm tra").click()
+    first_visit = phone.locator("#worklist tr[data-kind=not_assessed]")
+    first_visit.get_by_role("link", name="Ghi nhận kiểm tra").click()
     phone.select_option("#id_kind", "periodic")
     phone.fill("#id_summary", "Kiểm tra định kỳ năm 2026")
     phone.select_option("#id_findings-0-category", "solid_waste")
@@ -44,6 +46,12 @@ def test_a_visit_finalized_on_a_phone_moves_the_dashboard_and_reaches_the_audito
     assert phone.inner_text("#confirm-outcome") == "Đạt, có kiến nghị"
     assert "Chưa phân loại chất thải rắn" in phone.inner_text("#confirm-findings")
     phone.click("#confirm-finalize")
+    # Back on the work list it was opened from, which no longer asks for a first visit.
+    assert "Đã hoàn tất đợt kiểm tra" in phone.inner_text(".messages")
+    assert phone.url.endswith("/worklist/")
+    assert phone.locator("#worklist tr[data-kind=not_assessed]").count() == 0
+    inspection = Inspection.objects.get(facility=scene["own"])
+    phone.goto(f"/inspections/{inspection.pk}/")
     assert "Đã hoàn tất" in phone.inner_text("#inspection-status")
     assert "hien-truong.png" in phone.inner_text("main")
     # The page fits the phone: nothing wider than the screen but the scrolling tables.

@@ -47,16 +47,23 @@ def test_on_a_phone_a_lists_primary_action_is_on_screen_without_scrolling_sidewa
 ):
     page = open_as(inspector_tam_duong, viewport=PHONE)
     page.goto("/worklist/")
-    action = page.locator("#not-assessed").get_by_role("link", name="Ghi nhận kiểm tra")
+    row = page.locator("#worklist tr[data-kind=not_assessed]")
+    action = row.get_by_role("link", name="Ghi nhận kiểm tra")
+    # The filters are folded away: the most urgent row's action is on the first screen.
+    first_action = page.locator("#worklist td.row-action a").first
+    assert first_action.bounding_box()["y"] + 44 <= PHONE["height"], first_action.bounding_box()
     action.scroll_into_view_if_needed()
     box = action.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     assert box["height"] >= 44
     # Each row is a card with its labels; the page itself does not scroll sideways.
-    first_cell = page.locator("#not-assessed tbody tr").first.locator("td").first
+    first_cell = row.locator("td").first
     label = first_cell.evaluate("td => getComputedStyle(td, '::before').content")
-    assert label == '"Mã cơ sở"'
-    assert page.locator("#not-assessed thead").bounding_box()["height"] <= 1  # for readers
+    assert label == '"Loại việc"'
+    assert page.locator("#worklist thead").bounding_box()["height"] <= 1  # for readers
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    scroller = page.locator("#not-assessed .table-wrap")
+    scroller = page.locator("#worklist").locator("xpath=..")
     assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
+    # The count of each kind is a link as tall as a finger.
+    for link in page.locator("#kind-counts a").all():
+        assert link.bounding_box()["height"] >= 44

@@ -61,9 +61,9 @@ def test_the_work_list_queries_do_not_grow_with_the_registry(
         client, inspector_tam_duong, "/worklist/", own_enterprise
     )
     # session, user, profile, districts of the inspector, communes of the inspector;
-    # facilities with standing; overdue findings; unverified measures; drafts; the
-    # department's name in the header.
-    assert before == after == 10
+    # the counts per kind; the page's keys; the page's rows; districts and communes
+    # for the pickers; the department's name in the header.
+    assert before == after == 11
 
 
 def test_the_business_portal_queries_do_not_grow_with_the_enterprise(

@@ -295,3 +295,61 @@ def test_the_lists_of_waiting_answers_cost_the_same_for_one_row_as_for_many(
     assert (queries(client, "/evidence/"), queries(client, "/reinspections/")) == before == (7, 7)
     client.force_login(business_owner)
     assert queries(client, "/portal/") == portal_before
+
+
+def test_the_work_list_shows_what_businesses_sent_with_its_action_and_only_in_the_area(
+    client, business_owner, inspector_tam_duong, inspector_phong_tho, registry
+):
+    finding = registry["finding"]
+    sent(business_owner, finding)
+    asked = request_reinspection(user=business_owner, facility=registry["own"], reason="Xong")
+
+    client.force_login(inspector_tam_duong)
+    page = client.get("/worklist/?kind=evidence").content.decode()
+    assert f'data-kind="evidence" data-object="{finding.pk}"' in page
+    assert f"/findings/{finding.pk}/evidence/?next=" in page
+    page = client.get("/worklist/?kind=reinspection").content.decode()
+    assert f'data-kind="reinspection" data-object="{asked.pk}"' in page
+    assert f"/reinspections/{asked.pk}/?next=" in page
+
+    client.force_login(inspector_phong_tho)
+    page = client.get("/worklist/").content.decode()
+    assert 'data-kind="evidence" data-object' not in page
+    assert 'data-kind="reinspection" data-object' not in page
+
+
+def test_decided_evidence_and_answered_requests_leave_the_work_list(
+    client, business_owner, inspector_tam_duong, registry
+):
+    finding = registry["finding"]
+    sent(business_owner, finding)
+    client.force_login(inspector_tam_duong)
+    response = client.post(
+        f"/findings/{finding.pk}/evidence/",
+        {"action": "accept", "resolved_on": "19/11/2026"},
+    )
+    assert response.status_code == 302
+    page = client.get("/worklist/?kind=evidence").content.decode()
+    assert 'data-kind="evidence" data-object' not in page
+
+
+def test_deciding_from_the_work_list_returns_to_the_same_filtered_page(
+    client, business_owner, inspector_tam_duong, registry
+):
+    finding = registry["finding"]
+    sent(business_owner, finding)
+    asked = request_reinspection(user=business_owner, facility=registry["own"], reason="Xong")
+    client.force_login(inspector_tam_duong)
+    back = "/worklist/?kind=evidence&page=1"
+    page = client.get(f"/findings/{finding.pk}/evidence/", {"next": back}).content.decode()
+    assert 'name="next" value="/worklist/?kind=evidence&amp;page=1"' in page
+    response = client.post(
+        f"/findings/{finding.pk}/evidence/",
+        {"action": "return", "return_reason": "Ảnh chưa rõ", "next": back},
+    )
+    assert response["Location"] == back
+    response = client.post(
+        f"/reinspections/{asked.pk}/",
+        {"status": ReinspectionStatus.DECLINED, "answer": "Chưa cần", "next": back},
+    )
+    assert response["Location"] == back

@@ -1,0 +1,545 @@
+"""The inspector's work list: everything due in a user's area, as one list by urgency.
+
+Each kind of work is one entry of ``KINDS`` (a code, labels, the rows due on a day as a
+queryset built from the indexed predicates, the sort key, and the action). Adding a kind
+is adding an entry; its position in ``KINDS`` is its urgency.
+
+The list is built in SQL at any size (docs/performance.md, "Work list"):
+
+1. counts: one grouped query over the UNION ALL of every kind's narrow rows
+   (kind, since, object id, facility id);
+2. the page: the same UNION ALL of the chosen kinds ordered by (kind, since, id), cut by
+   LIMIT/OFFSET — the rows are four narrow columns, so sorting them is cheap whatever
+   the page, and the whole union must be computed for the counts anyway;
+3. the page's details: one UNION ALL of the 50 objects by primary key, with their
+   facility's code, name and place.
+
+Three queries whatever the size of the registry and whatever the page. No facility's
+standing is computed: each kind is an EXISTS / NOT EXISTS on the indexed predicates of
+docs/methodology.md ("overdue corrective action", "active", "measure in place").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    CharField,
+    DateField,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from compliance.choices import MeasureCategory, MeasureKind
+from compliance.models import CleanTechMeasure
+from compliance.predicates import measure_in_place_on
+from compliance.selectors import assessment_window_start
+from facilities.access import restrict_to_inspectable
+from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
+from facilities.models import Facility, in_districts_q, new_build_since
+from facilities.predicates import active_on, lookup
+from facilities.text import search_key
+from facilities.views import with_next
+from inspections.choices import (
+    EvidenceStatus,
+    FindingCategory,
+    InspectionKind,
+    InspectionStatus,
+    ReinspectionStatus,
+    Severity,
+)
+from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
+from inspections.predicates import finalized_on, overdue_on
+
+PER_PAGE = 50
+
+# The narrow columns every kind yields, in this order (the union matches by position).
+NARROW = ("w_kind", "w_since", "w_obj", "w_facility")
+DETAIL = (
+    "w_kind",
+    "w_obj",
+    "w_topic",
+    "w_subtopic",
+    "w_note",
+    "f_code",
+    "f_name",
+    "f_district",
+    "f_commune",
+    "f_commune_kind",
+)
+
+
+def _blank() -> Value:
+    return Value("", output_field=CharField())
+
+
+@dataclass(frozen=True)
+class WorkKind:
+    """One kind of work: what is due, since when, and the one action that does it.
+
+    ``due(today)`` returns the model's rows due on ``today`` (no area, no filter);
+    ``since(today)`` the date each row is due from (its sort key within the kind);
+    ``facility_path`` the lookup from the model to its facility ("" for Facility);
+    ``details`` expressions for ``topic``, ``subtopic`` and ``note`` that ``what`` reads;
+    ``action_url(item)`` the page of the action, to which the list adds ``?next=``;
+    ``short_label`` the name on the count's link (the label when empty).
+    """
+
+    code: str
+    label: str
+    model: type[Model]
+    facility_path: str
+    due: Callable[[datetime.date], QuerySet]
+    since: Callable[[datetime.date], Expression]
+    since_label: str
+    action_label: str
+    action_url: Callable[[WorkItem], str]
+    what: Callable[[WorkItem], str]
+    details: dict[str, Expression] = field(default_factory=dict)
+    # The name on the count's link above the list (short: six of them fit a phone).
+    short_label: str = ""
+
+    @property
+    def facility_id_path(self) -> str:
+        return f"{self.facility_path}_id" if self.facility_path else "pk"
+
+
+@dataclass
+class WorkItem:
+    """One row of the list: a kind, the object, its facility, and since when it is due."""
+
+    kind: WorkKind
+    since: datetime.date | None
+    obj_id: int
+    facility_id: int
+    facility_code: str = ""
+    facility_name: str = ""
+    district_name: str | None = None
+    commune_name: str | None = None
+    commune_kind: str | None = None
+    topic: str = ""
+    subtopic: str = ""
+    note: str = ""
+    next_url: str = ""
+
+    @property
+    def commune_full_name(self) -> str | None:
+        if not self.commune_name:
+            return None
+        if self.commune_kind == CommuneKind.PHUONG:
+            return str(_("Phường %(name)s") % {"name": self.commune_name})
+        return str(_("Xã %(name)s") % {"name": self.commune_name})
+
+    @property
+    def what(self) -> str:
+        return self.kind.what(self)
+
+    @property
+    def action_url(self) -> str:
+        return with_next(self.kind.action_url(self), self.next_url)
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+# --- the kinds ------------------------------------------------------------------------
+
+
+def _overdue_findings(today):
+    return Finding.objects.filter(overdue_on(today))
+
+
+def _finalized_visits(today, *, since=None):
+    visits = Inspection.objects.filter(facility=OuterRef("pk")).filter(finalized_on(today))
+    return visits.filter(visited_on__gte=since) if since else visits
+
+
+def _assessment_expired(today):
+    # The latest finalized visit is before the window: none in the window, one before it.
+    window = assessment_window_start(today)
+    return Facility.objects.filter(active_on(today)).filter(
+        ~Exists(_finalized_visits(today, since=window)), Exists(_finalized_visits(today))
+    )
+
+
+def _latest_visit(today):
+    # The index inspection_latest (facility, status, visited_on) answers it per row.
+    return Subquery(
+        Inspection.objects.filter(facility=OuterRef("pk"))
+        .filter(finalized_on(today))
+        .order_by("-visited_on")
+        .values("visited_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def _not_assessed(today):
+    return Facility.objects.filter(active_on(today)).filter(~Exists(_finalized_visits(today)))
+
+
+def _new_build_without_measure(today):
+    in_place = CleanTechMeasure.objects.filter(facility=OuterRef("pk")).filter(
+        measure_in_place_on(today)
+    )
+    return Facility.objects.filter(
+        active_on(today),
+        activity__in=PRODUCTION_ACTIVITIES,
+        operating_since__gte=new_build_since(),
+    ).filter(~Exists(in_place))
+
+
+def _measures_to_verify(today):
+    return CleanTechMeasure.objects.filter(verified_on__isnull=True, removed_on__isnull=True)
+
+
+def _drafts(today):
+    return Inspection.objects.filter(status=InspectionStatus.DRAFT)
+
+
+def _waiting_evidence(today):
+    return RemediationEvidence.objects.filter(
+        finding=OuterRef("pk"), status=EvidenceStatus.SUBMITTED
+    )
+
+
+def _findings_with_evidence(today):
+    # The finding is the row (its evidence page is the action); at most one evidence
+    # waits per finding (a constraint of RemediationEvidence).
+    return Finding.objects.filter(Exists(_waiting_evidence(today)))
+
+
+def _evidence_sent_on(today):
+    return Subquery(
+        _waiting_evidence(today).annotate(day=TruncDate("submitted_at")).values("day")[:1],
+        output_field=DateField(),
+    )
+
+
+def _pending_reinspections(today):
+    return ReinspectionRequest.objects.filter(status=ReinspectionStatus.PENDING)
+
+
+def _visit_url(item: WorkItem) -> str:
+    return reverse("inspection_create", args=[item.facility_id])
+
+
+def _finding_what(item: WorkItem) -> str:
+    category, severity = _label(FindingCategory, item.topic), _label(Severity, item.subtopic)
+    return f"{category} ({severity}): {item.note}"
+
+
+def _measure_what(item: WorkItem) -> str:
+    text = f"{_label(MeasureKind, item.topic)} · {_label(MeasureCategory, item.subtopic)}"
+    return f"{text}: {item.note}" if item.note else text
+
+
+def _draft_what(item: WorkItem) -> str:
+    kind = _label(InspectionKind, item.topic)
+    return f"{kind}: {item.note}" if item.note else kind
+
+
+KINDS: tuple[WorkKind, ...] = (
+    WorkKind(
+        code="overdue",
+        label=_("Quá hạn khắc phục"),
+        model=Finding,
+        facility_path="inspection__facility",
+        due=_overdue_findings,
+        since=lambda today: F("deadline"),
+        since_label=_("Thời hạn khắc phục"),
+        action_label=_("Ghi nhận khắc phục"),
+        action_url=lambda item: reverse("finding_resolve", args=[item.obj_id]),
+        what=_finding_what,
+        details={"topic": F("category"), "subtopic": F("severity"), "note": F("description")},
+    ),
+    WorkKind(
+        code="evidence",
+        label=_("Bằng chứng khắc phục chờ xem xét"),
+        model=Finding,
+        facility_path="inspection__facility",
+        due=_findings_with_evidence,
+        since=_evidence_sent_on,
+        since_label=_("Gửi ngày"),
+        action_label=_("Xem xét bằng chứng"),
+        action_url=lambda item: reverse("finding_evidence", args=[item.obj_id]),
+        what=_finding_what,
+        details={"topic": F("category"), "subtopic": F("severity"), "note": F("description")},
+        short_label=_("Bằng chứng chờ xem xét"),
+    ),
+    WorkKind(
+        code="reinspection",
+        label=_("Đề nghị kiểm tra lại chờ trả lời"),
+        model=ReinspectionRequest,
+        facility_path="facility",
+        due=_pending_reinspections,
+        since=lambda today: TruncDate("requested_at"),
+        since_label=_("Đề nghị ngày"),
+        action_label=_("Trả lời đề nghị"),
+        action_url=lambda item: reverse("reinspection_answer", args=[item.obj_id]),
+        what=lambda item: item.note,
+        details={"note": F("reason")},
+        short_label=_("Đề nghị kiểm tra lại"),
+    ),
+    WorkKind(
+        code="expired",
+        label=_("Kết quả kiểm tra đã quá hạn"),
+        model=Facility,
+        facility_path="",
+        due=_assessment_expired,
+        since=_latest_visit,
+        since_label=_("Lần kiểm tra gần nhất"),
+        action_label=_("Ghi nhận kiểm tra"),
+        action_url=_visit_url,
+        what=lambda item: str(_("Cần kiểm tra lại: kết quả lần trước đã hết thời hạn.")),
+        short_label=_("Hết hạn kiểm tra"),
+    ),
+    WorkKind(
+        code="not_assessed",
+        label=_("Chưa được kiểm tra"),
+        model=Facility,
+        facility_path="",
+        due=_not_assessed,
+        since=lambda today: F("operating_since"),
+        since_label=_("Hoạt động từ"),
+        action_label=_("Ghi nhận kiểm tra"),
+        action_url=_visit_url,
+        what=lambda item: str(_("Chưa có đợt kiểm tra nào được hoàn tất.")),
+        short_label=_("Chưa kiểm tra"),
+    ),
+    WorkKind(
+        code="no_measure",
+        label=_("Cơ sở sản xuất mới xây dựng chưa có biện pháp được xác nhận"),
+        model=Facility,
+        facility_path="",
+        due=_new_build_without_measure,
+        since=lambda today: F("operating_since"),
+        since_label=_("Hoạt động từ"),
+        action_label=_("Ghi nhận kiểm tra"),
+        action_url=_visit_url,
+        what=lambda item: str(
+            _("Chưa có biện pháp công nghệ sạch, giảm thiểu ô nhiễm được xác nhận.")
+        ),
+        short_label=_("Mới xây dựng, chưa có biện pháp"),
+    ),
+    WorkKind(
+        code="unverified",
+        label=_("Biện pháp chờ xác nhận"),
+        model=CleanTechMeasure,
+        facility_path="facility",
+        due=_measures_to_verify,
+        since=lambda today: F("installed_on"),
+        since_label=_("Ngày lắp đặt"),
+        action_label=_("Xác nhận"),
+        action_url=lambda item: reverse("measure_verify", args=[item.obj_id]),
+        what=_measure_what,
+        details={"topic": F("kind"), "subtopic": F("category"), "note": F("description")},
+        short_label=_("Chờ xác nhận"),
+    ),
+    WorkKind(
+        code="draft",
+        label=_("Bản nháp chưa hoàn tất"),
+        model=Inspection,
+        facility_path="facility",
+        due=_drafts,
+        since=lambda today: F("visited_on"),
+        since_label=_("Ngày kiểm tra"),
+        action_label=_("Tiếp tục bản nháp"),
+        action_url=lambda item: reverse("inspection_edit", args=[item.obj_id]),
+        what=_draft_what,
+        details={"topic": F("kind"), "note": F("summary")},
+        short_label=_("Bản nháp"),
+    ),
+)
+
+KIND_BY_CODE = {kind.code: kind for kind in KINDS}
+RANK = {kind.code: rank for rank, kind in enumerate(KINDS, start=1)}
+
+
+# --- the selector ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Where and what: a district (code), a commune (code), free text, kinds (codes)."""
+
+    district: str | None = None
+    commune: str | None = None
+    q: str = ""
+    kinds: Sequence[str] = ()
+
+
+def _area_filter(kind: WorkKind, filters: Filters) -> Q:
+    path = kind.facility_path
+    prefix = f"{path}__" if path else ""
+    condition = Q()
+    if filters.district:
+        condition &= in_districts_q([filters.district], prefix=prefix)
+    if filters.commune:
+        condition &= Q(**{lookup(path, "commune_id"): filters.commune})
+    key = search_key(filters.q or "")
+    if key:
+        condition &= Q(**{f"{lookup(path, 'search_key')}__contains": key})
+    return condition
+
+
+def _narrow_part(kind: WorkKind, user, today: datetime.date, filters: Filters) -> QuerySet:
+    rows = restrict_to_inspectable(kind.due(today), user, facility_path=kind.facility_path)
+    return (
+        rows.filter(_area_filter(kind, filters))
+        .order_by()
+        .annotate(
+            w_kind=Value(RANK[kind.code], output_field=IntegerField()),
+            w_since=kind.since(today),
+            w_obj=F("pk"),
+            w_facility=F(kind.facility_id_path),
+        )
+        .values_list(*NARROW)
+    )
+
+
+def _union(parts: list[QuerySet]) -> QuerySet | None:
+    if not parts:
+        return None
+    return parts[0].union(*parts[1:], all=True)
+
+
+def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
+    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query."""
+    union = _union([_narrow_part(kind, user, today, filters) for kind in KINDS])
+    result = dict.fromkeys(RANK, 0)
+    try:
+        sql, params = union.query.get_compiler(using=union.db).as_sql()
+    except EmptyResultSet:  # an inspector without an area
+        return result
+    code_of = {rank: code for code, rank in RANK.items()}
+    # GROUP BY over a UNION is not expressible with the ORM; the union itself is.
+    with connections[union.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT w_kind, COUNT(*) FROM ({sql}) worklist GROUP BY w_kind",  # noqa: S608
+            params,
+        )
+        for rank, count in cursor.fetchall():
+            result[code_of[rank]] = count
+    return result
+
+
+def chosen_kinds(filters: Filters) -> list[WorkKind]:
+    return [kind for kind in KINDS if not filters.kinds or kind.code in filters.kinds]
+
+
+def page(
+    user, today: datetime.date, filters: Filters, *, offset: int, limit: int = PER_PAGE
+) -> list[WorkItem]:
+    """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries."""
+    union = _union([_narrow_part(kind, user, today, filters) for kind in chosen_kinds(filters)])
+    if union is None:
+        return []
+    ordered = union.order_by(*NARROW[:3])[offset : offset + limit]
+    code_of = {rank: code for code, rank in RANK.items()}
+    items = [
+        WorkItem(KIND_BY_CODE[code_of[rank]], since, obj, facility)
+        for rank, since, obj, facility in ordered
+    ]
+    _load_details(items)
+    return items
+
+
+def _detail_part(kind: WorkKind, ids: list[int]) -> QuerySet:
+    path = kind.facility_path
+    text = {name: kind.details.get(name, _blank()) for name in ("topic", "subtopic", "note")}
+    return (
+        kind.model.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            w_kind=Value(RANK[kind.code], output_field=IntegerField()),
+            w_obj=F("pk"),
+            w_topic=_as_text(text["topic"]),
+            w_subtopic=_as_text(text["subtopic"]),
+            w_note=_as_text(text["note"]),
+            f_code=F(lookup(path, "code")),
+            f_name=F(lookup(path, "name")),
+            f_district=F(lookup(path, "district__name")),
+            f_commune=F(lookup(path, "commune__name")),
+            f_commune_kind=F(lookup(path, "commune__kind")),
+        )
+        .values_list(*DETAIL)
+    )
+
+
+def _as_text(expression):
+    return Cast(expression, output_field=TextField())
+
+
+def _load_details(items: list[WorkItem]) -> None:
+    """Fill the page's rows with their object's and facility's text: one query."""
+    ids: dict[str, list[int]] = {}
+    for item in items:
+        ids.setdefault(item.kind.code, []).append(item.obj_id)
+    union = _union([_detail_part(KIND_BY_CODE[code], pks) for code, pks in ids.items()])
+    if union is None:
+        return
+    found = {(rank, obj): rest for rank, obj, *rest in union}
+    for item in items:
+        row = found.get((RANK[item.kind.code], item.obj_id))
+        if row is None:  # gone between the two queries
+            continue
+        (
+            item.topic,
+            item.subtopic,
+            item.note,
+            item.facility_code,
+            item.facility_name,
+            item.district_name,
+            item.commune_name,
+            item.commune_kind,
+        ) = row
+
+
+class WorkList:
+    """The filtered list as Django's Paginator wants it: ``count()`` from the counts
+    (no query) and slices that run ``page`` (two queries)."""
+
+    def __init__(self, user, today: datetime.date, filters: Filters, next_url: str = ""):
+        self.user = user
+        self.today = today
+        self.filters = filters
+        self.next_url = next_url
+        self.counts = counts(user, today, filters)
+
+    def count(self) -> int:
+        return sum(self.counts[kind.code] for kind in chosen_kinds(self.filters))
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("WorkList supports slices only")
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        if stop <= start:  # an empty list: nothing to ask the database
+            return []
+        items = page(self.user, self.today, self.filters, offset=start, limit=stop - start)
+        for item in items:
+            item.next_url = self.next_url
+        return items
