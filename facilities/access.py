@@ -153,6 +153,29 @@ def can_inspect(user, facility: Facility) -> bool:
     return facility.place_district_code() in inspector_district_codes(user)
 
 
+# The code of a draft inspection (inspections.choices.InspectionStatus.DRAFT), spelt out
+# for the same reason as FINALIZED_INSPECTION below.
+DRAFT_INSPECTION = "draft"
+
+
+def can_discard_draft(user, inspection) -> bool:
+    """May ``user`` throw away ``inspection``? Only a draft (a finalized visit is evidence),
+    only by whoever started it or an administrator, and only where they may inspect.
+
+    Whoever started it is the user of the draft's creation row in its history."""
+    if inspection.status != DRAFT_INSPECTION or not can_inspect(user, inspection.facility):
+        return False
+    if role_of(user) == Role.ADMIN:
+        return True
+    author_id = (
+        inspection.history.filter(history_type="+")
+        .order_by("history_date")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    return author_id is not None and author_id == user.pk
+
+
 def can_manage_registry(user) -> bool:
     """May ``user`` create and edit enterprises, facilities, certificates and measures?"""
     return role_of(user) == Role.ADMIN

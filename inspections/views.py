@@ -11,19 +11,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse
+from django.forms import BaseFormSet
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from facilities.access import can_inspect, facilities_for, restrict_inspection_rows
+from facilities.access import (
+    can_discard_draft,
+    can_inspect,
+    facilities_for,
+    restrict_inspection_rows,
+)
 from facilities.middleware import undecodable_uploads
+from facilities.services import facility_locate
 from inspections import services
 from inspections.attachments import attachment_add
 from inspections.choices import InspectionStatus, Outcome
-from inspections.forms import AttachmentForm, FindingFormSet, InspectionForm, ResolveForm
+from inspections.forms import (
+    AttachmentForm,
+    DiscardForm,
+    FindingFormSet,
+    InspectionForm,
+    LocationForm,
+    ResolveForm,
+)
 from inspections.models import Attachment, Finding, Inspection
 
 VISIT_FIELDS = ("kind", "visited_on", "summary")
+FINDINGS_PREFIX = "findings"
 
 
 def _visible_inspection(user, pk: int) -> Inspection:
@@ -53,19 +70,86 @@ def inspection_edit(request, pk: int):
     return _visit_form(request, facility=inspection.facility, inspection=inspection)
 
 
+# The header static/js/offline-visits.js sends with a save: the answer is then JSON
+# ({"url": where to go}) instead of a redirect, so that the page script knows the save
+# arrived (docs/web.md, "Field workflow").
+OUTBOX_HEADER = "X-Visit-Outbox"
+
+
+def _visit_saved(request, url: str):
+    if request.headers.get(OUTBOX_HEADER):
+        return JsonResponse({"url": url})
+    return redirect(url)
+
+
+def _already_sent(request, inspection: Inspection):
+    """The answer to a save whose submission key already made ``inspection``."""
+    visible = restrict_inspection_rows(Inspection.objects.all(), request.user)
+    if not visible.filter(pk=inspection.pk).exists():
+        raise Http404
+    messages.info(request, _("Đợt kiểm tra này đã được gửi trước đó; không tạo bản thứ hai."))
+    if inspection.status == InspectionStatus.DRAFT and can_inspect(
+        request.user, inspection.facility
+    ):
+        return _visit_saved(request, reverse("inspection_edit", args=[inspection.pk]))
+    return _visit_saved(request, reverse("inspection_detail", args=[inspection.pk]))
+
+
+def _with_one_more_finding(data):
+    """The POST with one more (empty) finding row: the "add a finding" button without
+    JavaScript."""
+    data = data.copy()
+    total = f"{FINDINGS_PREFIX}-TOTAL_FORMS"
+    try:
+        data[total] = str(int(data.get(total, 0)) + 1)
+    except ValueError:
+        pass
+    return data
+
+
+def _quiet(*forms_and_formsets) -> None:
+    """Show bound forms as typed without judging them yet (adding a row is not saving)."""
+    for item in forms_and_formsets:
+        if isinstance(item, BaseFormSet):
+            item._errors, item._non_form_errors = [], ErrorList()
+            _quiet(*item.forms)
+        else:
+            item._errors = ErrorDict()
+
+
 def _visit_form(request, *, facility, inspection: Inspection | None):
     findings = inspection.findings.all() if inspection else Finding.objects.none()
-    if request.method == "POST":
+    from_script = bool(request.headers.get(OUTBOX_HEADER))
+    if request.method == "POST" and request.POST.get("action") == "add_finding":
         form = InspectionForm(request.POST, instance=inspection)
-        formset = FindingFormSet(request.POST, queryset=findings, prefix="findings")
+        formset = FindingFormSet(
+            _with_one_more_finding(request.POST), queryset=findings, prefix=FINDINGS_PREFIX
+        )
+        location = LocationForm(request.POST, prefix="location")
+        attachments = AttachmentForm()
+        _quiet(form, formset, location)
+        if request.FILES:
+            messages.warning(
+                request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
+            )
+    elif request.method == "POST":
+        form = InspectionForm(request.POST, instance=inspection)
+        formset = FindingFormSet(request.POST, queryset=findings, prefix=FINDINGS_PREFIX)
+        location = LocationForm(request.POST, prefix="location")
         attachments = AttachmentForm(
             request.POST, request.FILES, dropped_uploads=undecodable_uploads(request)
         )
         finalize = request.POST.get("action") == "finalize"
         form_ok = form.is_valid()
+        if inspection is None and form_ok and form.cleaned_data.get("submission_key"):
+            sent = Inspection.objects.filter(
+                submission_key=form.cleaned_data["submission_key"]
+            ).first()
+            if sent is not None:
+                return _already_sent(request, sent)
         for finding_form in formset.forms:
             finding_form.visited_on = form.cleaned_data.get("visited_on") if form_ok else None
-        valid = form_ok & formset.is_valid() & attachments.is_valid()
+        valid = form_ok & formset.is_valid() & attachments.is_valid() & location.is_valid()
         if finalize and form_ok:
             # Said next to the outcome together with any other error, not one at a time.
             valid = form.require_outcome() and valid
@@ -73,23 +157,30 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             try:
                 with transaction.atomic():
                     saved = _save_visit(
-                        request.user, facility, inspection, form, formset, attachments
+                        request.user, facility, inspection, form, formset, attachments, location
                     )
+            except services.AlreadySubmitted as sent:
+                return _already_sent(request, sent.inspection)
             except ValidationError as exc:
-                _errors_to_form(exc, form)
+                _errors_to_form(exc, form, location)
             else:
                 if finalize:
                     # Saved as a draft; finalizing is the confirmation page's POST.
-                    return redirect("inspection_finalize", pk=saved.pk)
+                    return _visit_saved(request, reverse("inspection_finalize", args=[saved.pk]))
                 messages.success(request, _("Đã lưu bản nháp."))
-                return redirect("inspection_edit", pk=saved.pk)
-        if request.FILES:
+                return _visit_saved(request, reverse("inspection_edit", args=[saved.pk]))
+        if request.FILES and not from_script:
+            # The page script keeps the chosen files and puts them back (docs/web.md).
             messages.warning(
                 request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
             )
     else:
         form = InspectionForm(instance=inspection)
-        formset = FindingFormSet(queryset=findings, prefix="findings")
+        formset = FindingFormSet(queryset=findings, prefix=FINDINGS_PREFIX)
+        location = LocationForm(
+            prefix="location",
+            initial={"latitude": facility.latitude, "longitude": facility.longitude},
+        )
         attachments = AttachmentForm()
     return render(
         request,
@@ -99,23 +190,33 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             "inspection": inspection,
             "form": form,
             "formset": formset,
+            "location_form": location,
             "attachment_form": attachments,
             "existing_attachments": inspection.attachments.all() if inspection else [],
+            "can_discard": inspection is not None and can_discard_draft(request.user, inspection),
         },
     )
 
 
-def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspection:
+def _save_visit(user, facility, inspection, form, formset, attachments, location) -> Inspection:
     """Write the visit, its findings and files through the services (one transaction)."""
     visit = {name: form.cleaned_data[name] for name in VISIT_FIELDS}
     visit["outcome"] = form.cleaned_data.get("outcome") or ""
     if inspection is None:
-        inspection = services.inspection_create(user=user, facility=facility, **visit)
+        inspection = services.inspection_create(
+            user=user,
+            facility=facility,
+            submission_key=form.cleaned_data.get("submission_key"),
+            **visit,
+        )
     else:
         # Validating the ModelForm already wrote the new values onto this instance; reload
         # it so that the service sees (and saves, with history) what changed.
         inspection.refresh_from_db()
         inspection = services.inspection_update(inspection=inspection, user=user, **visit)
+    latitude, longitude = location.cleaned_data["latitude"], location.cleaned_data["longitude"]
+    if latitude is not None and longitude is not None:
+        facility_locate(user=user, facility=facility, latitude=latitude, longitude=longitude)
     for finding_form in formset.forms:
         if not finding_form.has_changed() and not finding_form.instance.pk:
             continue
@@ -142,11 +243,12 @@ def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspe
     return inspection
 
 
-def _errors_to_form(exc: ValidationError, form) -> None:
+def _errors_to_form(exc: ValidationError, form, *others) -> None:
     """A service's refusal, shown next to the field it names (or above the form)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            owner = next((f for f in (form, *others) if field in f.fields), None)
+            (owner or form).add_error(field if owner else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -188,6 +290,39 @@ def inspection_finalize(request, pk: int):
         messages.success(request, _("Đã hoàn tất đợt kiểm tra."))
         return redirect("inspection_detail", pk=inspection.pk)
     return render(request, "inspections/inspection_finalize.html", {"inspection": inspection})
+
+
+@login_required
+def inspection_discard(request, pk: int):
+    """Throw away a draft that will not be finished, after a confirmation.
+
+    GET asks (what will be thrown away, a reason); only the POST of its confirm button
+    discards. A finalized visit is evidence: 403, like a draft of someone else."""
+    inspection = get_object_or_404(
+        restrict_inspection_rows(
+            Inspection.objects.select_related("facility").prefetch_related(
+                "findings", "attachments"
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    if not can_discard_draft(request.user, inspection):
+        raise PermissionDenied
+    form = DiscardForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
+        # Only the confirm button discards (an old form, a replayed request: nothing).
+        messages.warning(request, _("Hãy đọc lại rồi bấm xác nhận để bỏ bản nháp."))
+        return redirect("inspection_discard", pk=inspection.pk)
+    if request.method == "POST" and form.is_valid():
+        services.inspection_discard(
+            inspection=inspection, user=request.user, reason=form.cleaned_data["reason"] or None
+        )
+        messages.success(request, _("Đã bỏ bản nháp."))
+        return redirect("worklist")
+    return render(
+        request, "inspections/inspection_discard.html", {"inspection": inspection, "form": form}
+    )
 
 
 @login_required
