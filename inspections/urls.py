@@ -5,6 +5,7 @@ from django.urls import path
 from inspections import views
 
 urlpatterns = [
+    path("sw.js", views.service_worker, name="service_worker"),
     path(
         "facilities/<int:facility_pk>/inspections/new/",
         views.inspection_create,

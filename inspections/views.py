@@ -7,6 +7,8 @@ to write is checked by the services (403), which also write the history.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +17,10 @@ from django.forms import BaseFormSet
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from facilities.access import (
     can_discard_draft,
@@ -375,6 +379,37 @@ def finding_resolve(request, pk: int):
             messages.success(request, _("Đã ghi nhận khắc phục xong."))
             return redirect("inspection_detail", pk=finding.inspection_id)
     return render(request, "inspections/finding_resolve.html", {"finding": finding, "form": form})
+
+
+# What the service worker keeps when installed (the rest of a field page is kept when it
+# opens online): every stylesheet and script the field pages load.
+SERVICE_WORKER_SHELL = (
+    "css/envreg.css",
+    "css/lists.css",
+    "js/error-summary.js",
+    "js/day-input.js",
+    "js/offline-visits.js",
+)
+
+
+@require_GET
+def service_worker(request):
+    """The service worker script, at the site's root so that it may serve every page.
+
+    Its cache is named after the assets' URLs, which change with their content once the
+    static files are collected with hashed names: a new release replaces the old cache.
+    """
+    shell = [static(name) for name in SERVICE_WORKER_SHELL]
+    version = hashlib.sha256("|".join(shell).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "offline/sw.js",
+        {"shell": shell, "version": version},
+        content_type="text/javascript; charset=utf-8",
+    )
+    # Checked by the browser at each visit, so that a new release is picked up.
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required
