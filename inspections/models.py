@@ -54,9 +54,7 @@ class Inspection(RegistryModel):
     # again (a retry from the device's outbox, a double tap) finds the visit it already
     # made instead of making a second one (docs/web.md, "Field workflow"). NULL for
     # visits recorded before it existed and through the API.
-    submission_key = models.UUIDField(
-        _("mã lần gửi"), null=True, blank=True, editable=False
-    )
+    submission_key = models.UUIDField(_("mã lần gửi"), null=True, blank=True, editable=False)
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -85,6 +85,13 @@ class AlreadySubmitted(Exception):
         self.inspection = inspection
 
 
+def inspection_sent_with(submission_key: uuid.UUID | None) -> Inspection | None:
+    """The inspection a visit form's submission key already made, if any."""
+    if submission_key is None:
+        return None
+    return Inspection.objects.filter(submission_key=submission_key).first()
+
+
 @transaction.atomic
 def inspection_create(
     *,
@@ -104,10 +111,9 @@ def inspection_create(
     the database's unique constraint stops the second, which then finds the first.
     """
     require_inspectable(user, facility)
-    if submission_key is not None:
-        existing = Inspection.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            raise AlreadySubmitted(existing)
+    existing = inspection_sent_with(submission_key)
+    if existing is not None:
+        raise AlreadySubmitted(existing)
     inspection = Inspection(
         facility=facility,
         visited_on=visited_on,

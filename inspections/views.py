@@ -8,6 +8,7 @@ to write is checked by the services (403), which also write the history.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -145,12 +146,13 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
         )
         finalize = request.POST.get("action") == "finalize"
         form_ok = form.is_valid()
-        if inspection is None and form_ok and form.cleaned_data.get("submission_key"):
-            sent = Inspection.objects.filter(
-                submission_key=form.cleaned_data["submission_key"]
-            ).first()
-            if sent is not None:
-                return _already_sent(request, sent)
+        sent = (
+            services.inspection_sent_with(form.cleaned_data.get("submission_key"))
+            if inspection is None and form_ok
+            else None
+        )
+        if sent is not None:
+            return _already_sent(request, sent)
         for finding_form in formset.forms:
             finding_form.visited_on = form.cleaned_data.get("visited_on") if form_ok else None
         valid = form_ok & formset.is_valid() & attachments.is_valid() & location.is_valid()
@@ -404,7 +406,8 @@ def service_worker(request):
     response = render(
         request,
         "offline/sw.js",
-        {"shell": shell, "version": version},
+        # JSON of URLs made by the static files storage (no user input).
+        {"shell_json": json.dumps(shell), "version": version},
         content_type="text/javascript; charset=utf-8",
     )
     # Checked by the browser at each visit, so that a new release is picked up.

@@ -8,7 +8,7 @@
 "use strict";
 
 var CACHE = "envreg-{{ version }}";
-var SHELL = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+var SHELL = {{ shell_json|safe }};
 var FIELD_PAGES = [/^\/worklist\/$/, /^\/facilities\/\d+\/inspections\/new\/$/, /^\/inspections\/\d+\/edit\/$/];
 
 self.addEventListener("install", function (event) {
