@@ -1,0 +1,121 @@
+"""A visit recorded on a phone without a connection, or after the login expired, is kept on
+the device, shown as waiting, and sent once when it can be (docs/web.md, "Field workflow")."""
+
+from playwright.sync_api import expect
+
+from inspections.models import Inspection
+from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import PHONE, login
+from tests.browser.test_field_workflow import PNG_1PX
+
+SUMMARY = "Kiểm tra khi mất sóng ở Bản Hon"
+
+
+def fill_a_visit(phone, facility):
+    phone.goto(f"/facilities/{facility.pk}/inspections/new/")
+    phone.fill("#id_summary", SUMMARY)
+    # A clean visit has no finding row; this one adds one.
+    assert phone.locator("[data-finding]").count() == 0
+    phone.click("#add-finding")
+    phone.select_option("#id_findings-0-category", "solid_waste")
+    phone.fill("#id_findings-0-description", "Chưa phân loại chất thải rắn")
+    phone.locator("#id_findings-0-deadline").press_sequentially("31122026")
+    assert phone.input_value("#id_findings-0-deadline") == "31/12/2026"
+    phone.set_input_files(
+        "#id_files", files=[{"name": "bai-thai.png", "mimeType": "image/png", "buffer": PNG_1PX}]
+    )
+
+
+def visits():
+    return Inspection.objects.filter(summary=SUMMARY)
+
+
+def test_a_visit_saved_offline_waits_and_is_sent_once_when_the_connection_returns(
+    open_as, scene, inspector_tam_duong
+):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    fill_a_visit(phone, scene["own"])
+
+    phone.context.set_offline(True)
+    phone.click("button[value=draft]")
+    waiting = phone.locator("#outbox-list .outbox-item")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("Chờ gửi: chưa có kết nối.")
+    expect(waiting).to_contain_text("TD-001")
+    assert phone.input_value("#id_summary") == SUMMARY  # nothing typed is lost
+    assert not visits().exists()
+    violations = axe_violations(phone)
+    assert not violations, describe(violations)
+
+    phone.context.set_offline(False)  # the "online" event sends it, then opens the draft
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert "Đã lưu bản nháp" in phone.inner_text(".messages")
+    visit = visits().get()
+    assert visit.findings.get().description == "Chưa phân loại chất thải rắn"
+    assert visit.attachments.get().original_name == "bai-thai.png"
+    expect(phone.locator("#outbox")).to_be_hidden()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_save_whose_answer_was_lost_is_sent_again_without_a_second_visit(
+    open_as, scene, inspector_tam_duong
+):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    fill_a_visit(phone, scene["own"])
+
+    # The server saves the visit, but the answer never reaches the phone.
+    def lose_the_answer(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    phone.route(
+        "**/inspections/new/",
+        lambda route: (
+            lose_the_answer(route) if route.request.method == "POST" else route.continue_()
+        ),
+    )
+    phone.click("button[value=draft]")
+    expect(phone.locator("#outbox-list .outbox-item")).to_have_count(1)
+    assert visits().count() == 1
+
+    phone.unroute("**/inspections/new/")
+    phone.get_by_role("button", name="Gửi ngay").click()  # the retry
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert "đã được gửi trước đó" in phone.inner_text(".messages")
+    assert visits().count() == 1
+    assert visits().get().findings.count() == 1
+
+
+def test_an_expired_login_keeps_the_visit_until_the_inspector_logs_in_again(
+    open_as, scene, inspector_tam_duong
+):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    fill_a_visit(phone, scene["own"])
+    phone.context.clear_cookies()  # the session ended while the form was open
+
+    phone.click("button[value=draft]")
+    waiting = phone.locator("#outbox-list .outbox-item")
+    expect(waiting).to_contain_text("phiên đăng nhập đã hết")
+    assert not visits().exists()
+
+    # Logging in again in another tab, then "send now".
+    other_tab = phone.context.new_page()
+    login(other_tab, inspector_tam_duong.username)
+    other_tab.close()
+    phone.get_by_role("button", name="Gửi ngay").click()
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert visits().count() == 1
+
+
+def test_an_error_keeps_the_chosen_photo(open_as, scene, inspector_tam_duong):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    fill_a_visit(phone, scene["own"])
+    phone.fill("#id_visited_on", "31/02/2026")
+    phone.click("button[value=draft]")
+    expect(phone.locator("[data-field=visited_on]")).to_contain_text("ngày/tháng/năm")
+    assert phone.evaluate("document.querySelector('#id_files').files[0].name") == "bai-thai.png"
+    assert "vẫn được giữ" in phone.inner_text("#kept-files")
+    phone.fill("#id_visited_on", "18/11/2026")
+    phone.click("button[value=draft]")
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert visits().get().attachments.get().original_name == "bai-thai.png"
