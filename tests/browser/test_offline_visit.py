@@ -119,3 +119,31 @@ def test_an_error_keeps_the_chosen_photo(open_as, scene, inspector_tam_duong):
     phone.click("button[value=draft]")
     phone.wait_for_url("**/inspections/*/edit/")
     assert visits().get().attachments.get().original_name == "bai-thai.png"
+
+
+def test_the_work_list_and_the_visit_form_open_without_a_connection(
+    open_as, scene, inspector_tam_duong
+):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    phone.goto("/worklist/")
+    # The service worker is installed and controls the pages from now on.
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()
+    assert phone.evaluate("!!navigator.serviceWorker.controller")
+    form = f"/facilities/{scene['own'].pk}/inspections/new/"
+    phone.goto(form)  # opened once online: kept
+    first_key = phone.input_value("input[name=submission_key]")
+
+    phone.context.set_offline(True)
+    phone.goto("/worklist/")
+    expect(phone.locator("h1")).to_have_text("Việc cần làm")
+    phone.goto(form)
+    expect(phone.locator("#visit-form")).to_be_visible()
+    # The kept page's key is not reused: two visits recorded offline stay two.
+    assert phone.input_value("input[name=submission_key]") != first_key
+    phone.fill("#id_summary", SUMMARY)
+    phone.click("button[value=draft]")
+    expect(phone.locator("#outbox-list .outbox-item")).to_have_count(1)
+    phone.context.set_offline(False)
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert visits().count() == 1
