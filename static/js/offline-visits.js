@@ -115,7 +115,7 @@
         title.textContent = item.facility;
         var when = document.createElement("span");
         when.textContent =
-          " · " + item.visitedOn + (item.files.length ? " · " + text("files").replace("%(count)s", item.files.length) : "");
+          " · " + item.visitedOn + (item.files.length ? " · " + text("files").replace("{count}", item.files.length) : "");
         var state = document.createElement("p");
         state.className = "outbox-state";
         state.textContent = describeState(item);
@@ -481,7 +481,7 @@
             form.elements.namedItem("location-latitude").value = position.coords.latitude.toFixed(6);
             form.elements.namedItem("location-longitude").value = position.coords.longitude.toFixed(6);
             said.textContent = text("location-done").replace(
-              "%(metres)s",
+              "{metres}",
               Math.round(position.coords.accuracy)
             );
           },
