@@ -100,6 +100,10 @@
 
   function render() {
     return entries().then(function (items) {
+      // The form on screen, back with its errors, is not listed again above itself.
+      items = items.filter(function (item) {
+        return !(item.state === "invalid" && form && item.key === formKey());
+      });
       var list = document.getElementById("outbox-list");
       list.textContent = "";
       box.hidden = items.length === 0;

@@ -147,3 +147,33 @@ def test_the_work_list_and_the_visit_form_open_without_a_connection(
     phone.context.set_offline(False)
     phone.wait_for_url("**/inspections/*/edit/")
     assert visits().count() == 1
+
+
+def test_the_phones_location_fills_the_facilitys_coordinates(open_as, scene, inspector_tam_duong):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 22.3961234, "longitude": 103.4582, "accuracy": 8})
+    phone.goto(f"/facilities/{scene['own'].pk}/inspections/new/")
+    phone.get_by_role("button", name="Dùng vị trí của tôi").click()
+    expect(phone.locator("#id_location-latitude")).to_have_value("22.396123")
+    assert phone.input_value("#id_location-longitude") == "103.458200"
+    assert "sai số khoảng 8 m" in phone.inner_text("#location-status")
+    phone.click("button[value=draft]")
+    phone.wait_for_url("**/inspections/*/edit/")
+    facility = scene["own"]
+    facility.refresh_from_db()
+    assert (str(facility.latitude), str(facility.longitude)) == ("22.396123", "103.458200")
+
+
+def test_a_finding_row_can_be_left_out_with_a_large_target(open_as, scene, inspector_tam_duong):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    phone.goto(f"/facilities/{scene['own'].pk}/inspections/new/")
+    phone.fill("#id_summary", SUMMARY)
+    phone.click("#add-finding")
+    target = phone.locator("label[for=id_findings-0-DELETE]")
+    assert target.bounding_box()["height"] >= 44
+    phone.fill("#id_findings-0-description", "Ghi nhầm")
+    target.click()
+    phone.click("button[value=draft]")
+    phone.wait_for_url("**/inspections/*/edit/")
+    assert not visits().get().findings.exists()

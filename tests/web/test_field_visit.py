@@ -92,6 +92,7 @@ def test_the_remove_control_of_a_finding_is_a_large_labelled_target(
     with_finding = client.post(new_visit(registry), visit_post())
     page = client.get(with_finding["Location"]).content.decode()
     assert '<div class="field delete-row"><label for="id_findings-0-DELETE">' in page
+    assert '<input type="checkbox" name="findings-0-DELETE" id="id_findings-0-DELETE">' in page
     assert "Xóa tồn tại này khi lưu" in page
 
 
