@@ -17,8 +17,10 @@ from compliance.selectors import ComplianceStatus, facilities_with_status
 from facilities.access import (
     can_inspect,
     can_record_inspections,
+    discardable_drafts,
     restrict_to_inspectable,
     restrict_to_visible,
+    with_draft_author,
 )
 from facilities.models import Facility
 from facilities.views import capability_required
@@ -66,13 +68,14 @@ def worklist(request):
         .select_related("facility")
         .order_by("facility__code", "id")
     )
-    # Query 4: drafts of the districts, to finish.
+    # Query 4: drafts of the districts, to finish (or throw away), with who started each.
     drafts = list(
-        restrict_to_inspectable(Inspection.objects.all(), request.user)
+        with_draft_author(restrict_to_inspectable(Inspection.objects.all(), request.user))
         .filter(status=InspectionStatus.DRAFT)
         .select_related("facility")
         .order_by("-visited_on", "-id")
     )
+    discardable = discardable_drafts(request.user, drafts)
     return render(
         request,
         "compliance/worklist.html",
@@ -84,6 +87,7 @@ def worklist(request):
             "no_measure": no_measure,
             "unverified": unverified,
             "drafts": drafts,
+            "discardable": discardable,
         },
     )
 

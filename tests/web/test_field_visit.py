@@ -271,3 +271,18 @@ def test_the_service_worker_is_served_for_the_whole_site(client):
     assert '"/static/js/offline-visits.js"' in script and "worklist" in script
     policy = response["Content-Security-Policy"]
     assert "worker-src 'self'" in policy
+
+
+def test_the_work_list_offers_to_discard_only_the_drafts_one_started(
+    client, inspector_tam_duong, admin_user, registry
+):
+    draft = registry["draft"]
+    link = f'href="/inspections/{draft.pk}/discard/"'
+    colleague = user_create(
+        username="kiemtra106b", role="inspector", password=PASSWORD, districts=["106"]
+    )
+    for user, offered in ((inspector_tam_duong, True), (admin_user, True), (colleague, False)):
+        client.force_login(user)
+        page = client.get("/worklist/").content.decode()
+        assert f'href="/inspections/{draft.pk}/edit/"' in page
+        assert (link in page) == offered, user.username
