@@ -103,6 +103,9 @@ class InspectionForm(forms.ModelForm):
     # Made when the form is opened and sent with each save: the same save sent twice
     # makes one visit (inspections.services.inspection_create).
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Made each time the form is opened: one save of a draft is applied once
+    # (inspections.services.inspection_save_claim).
+    save_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +113,7 @@ class InspectionForm(forms.ModelForm):
             "submission_key",
             (self.instance.submission_key if self.instance.pk else None) or uuid.uuid4(),
         )
+        self.initial.setdefault("save_key", uuid.uuid4())
         self.fields["outcome"].required = False
         self.fields["outcome"].help_text = _("Bắt buộc khi hoàn tất đợt kiểm tra.")
         if not self.instance.pk:

@@ -55,6 +55,10 @@ class Inspection(RegistryModel):
     # made instead of making a second one (docs/web.md, "Field workflow"). NULL for
     # visits recorded before it existed and through the API.
     submission_key = models.UUIDField(_("mã lần gửi"), null=True, blank=True, editable=False)
+    # The key of the last save of the draft's form that was applied (a new one each time
+    # the form is opened): the same save sent again changes nothing a second time — no
+    # finding or file added twice. Bookkeeping, not kept in the history.
+    last_save_key = models.UUIDField(_("mã lần lưu cuối"), null=True, blank=True, editable=False)
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -71,7 +75,7 @@ class Inspection(RegistryModel):
         verbose_name=_("người hoàn tất"),
     )
 
-    history = HistoricalRecords(m2m_fields=[inspectors])
+    history = HistoricalRecords(m2m_fields=[inspectors], excluded_fields=["last_save_key"])
 
     class Meta:
         ordering = ["-visited_on", "-id"]

@@ -141,6 +141,21 @@ def inspection_create(
     return inspection
 
 
+def inspection_save_claim(*, inspection: Inspection, save_key: uuid.UUID | None) -> bool:
+    """Claim ``save_key`` for a save of ``inspection``'s draft form, inside the caller's
+    transaction: False when that save was already applied (sent again after its answer
+    was lost), and then the caller writes nothing. The row is locked until the caller's
+    transaction ends, so two sends of one save are applied one after the other."""
+    if save_key is None:
+        return True
+    locked = Inspection.objects.select_for_update().only("last_save_key").get(pk=inspection.pk)
+    if locked.last_save_key == save_key:
+        return False
+    # Bookkeeping outside the history (the field is excluded from it): a plain update.
+    Inspection.objects.filter(pk=inspection.pk).update(last_save_key=save_key)
+    return True
+
+
 @transaction.atomic
 def inspection_discard(*, inspection: Inspection, user, reason: str | None = None) -> None:
     """Throw away a draft that will not be finished: the visit, its findings and files.

@@ -88,12 +88,16 @@ def _visit_saved(request, url: str):
     return redirect(url)
 
 
-def _already_sent(request, inspection: Inspection):
-    """The answer to a save whose submission key already made ``inspection``."""
+def _already_sent(request, inspection: Inspection, *, created: bool = True):
+    """The answer to a save already applied: its submission key made ``inspection``
+    (``created``), or its save key was already applied to the draft."""
     visible = restrict_inspection_rows(Inspection.objects.all(), request.user)
     if not visible.filter(pk=inspection.pk).exists():
         raise Http404
-    messages.info(request, _("Đợt kiểm tra này đã được gửi trước đó; không tạo bản thứ hai."))
+    if created:
+        messages.info(request, _("Đợt kiểm tra này đã được gửi trước đó; không tạo bản thứ hai."))
+    else:
+        messages.info(request, _("Lần lưu này đã được ghi nhận trước đó; không ghi lại lần hai."))
     if inspection.status == InspectionStatus.DRAFT and can_inspect(
         request.user, inspection.facility
     ):
@@ -161,6 +165,10 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
         if valid:
             try:
                 with transaction.atomic():
+                    if inspection is not None and not services.inspection_save_claim(
+                        inspection=inspection, save_key=form.cleaned_data.get("save_key")
+                    ):
+                        return _already_sent(request, inspection, created=False)
                     saved = _save_visit(
                         request.user, facility, inspection, form, formset, attachments, location
                     )

@@ -276,8 +276,11 @@
   // --- the visit form -----------------------------------------------------------------
   var form = document.querySelector("form[data-outbox-form]");
 
+  // An entry is one save of one opening of the form: its save key (a new one each time
+  // the form opens, so two openings saved offline stay two entries; saved twice from the
+  // same opening, the later save, which holds all of the earlier, replaces it).
   function formKey() {
-    var field = form && form.querySelector("input[name=submission_key]");
+    var field = form && form.querySelector("input[name=save_key]");
     return field ? field.value : "";
   }
 
@@ -499,18 +502,20 @@
   }
 
   bindForm();
-  if (form && form.hasAttribute("data-new-visit") && !location.hash) {
-    // A page opened from the device's cache holds the key of an earlier opening: each
-    // new visit gets its own, so two visits recorded offline stay two.
-    form.querySelector("input[name=submission_key]").value = uuid4();
-  }
   if (form && location.hash.indexOf("#outbox-") === 0) {
+    // "Open to correct": the form as it was saved, keys included.
     entry(location.hash.slice("#outbox-".length)).then(function (item) {
       if (item) {
-        form.querySelector("input[name=submission_key]").value = item.key;
         fill(item);
       }
     });
+  } else if (form && !form.querySelector("[data-error-summary]")) {
+    // A page opened from the device's cache holds the keys of an earlier opening: this
+    // opening gets its own, so two visits (or two saves) recorded offline stay two.
+    form.querySelector("input[name=save_key]").value = uuid4();
+    if (form.hasAttribute("data-new-visit")) {
+      form.querySelector("input[name=submission_key]").value = uuid4();
+    }
   }
 
   render().then(function () {

@@ -286,3 +286,26 @@ def test_the_work_list_offers_to_discard_only_the_drafts_one_started(
         page = client.get("/worklist/").content.decode()
         assert f'href="/inspections/{draft.pk}/edit/"' in page
         assert (link in page) == offered, user.username
+
+
+def test_a_save_of_a_draft_sent_twice_is_applied_once(client, inspector_tam_duong, registry):
+    client.force_login(inspector_tam_duong)
+    draft = registry["draft"]
+    page = client.get(f"/inspections/{draft.pk}/edit/")
+    save_key = str(page.context["form"].initial["save_key"])
+    data = visit_post(
+        save_key=save_key,
+        summary="Nháp, lần lưu thứ hai",
+        **{"findings-TOTAL_FORMS": "1", "findings-INITIAL_FORMS": "0"},
+    )
+    first = client.post(f"/inspections/{draft.pk}/edit/", data)
+    second = client.post(f"/inspections/{draft.pk}/edit/", data, **OUTBOX)
+    assert first["Location"] == f"/inspections/{draft.pk}/edit/"
+    assert json.loads(second.content) == {"url": f"/inspections/{draft.pk}/edit/"}
+    assert draft.findings.count() == 1  # not two
+    assert "đã được ghi nhận trước đó" in client.get(first["Location"]).content.decode()
+    # A new opening of the form is a new save, applied.
+    again = client.get(f"/inspections/{draft.pk}/edit/").context["form"].initial["save_key"]
+    assert str(again) != save_key
+    # The key is bookkeeping: the change log shows the summary, not the key.
+    assert not hasattr(Inspection.history.model, "last_save_key")
