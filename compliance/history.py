@@ -200,9 +200,15 @@ class Change:
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
-    """The fields whose changes are shown, by name."""
+    """The fields whose changes are shown, by name: those the history keeps (a model may
+    leave bookkeeping out of it, ``HistoricalRecords(excluded_fields=...)``)."""
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}
     return sorted(
-        (f for f in model._meta.concrete_fields if f.name not in BOOKKEEPING_FIELDS),
+        (
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in BOOKKEEPING_FIELDS and f.attname in kept
+        ),
         key=lambda f: f.name,
     )
 

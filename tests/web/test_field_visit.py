@@ -288,7 +288,9 @@ def test_the_work_list_offers_to_discard_only_the_drafts_one_started(
         assert (link in page) == offered, user.username
 
 
-def test_a_save_of_a_draft_sent_twice_is_applied_once(client, inspector_tam_duong, registry):
+def test_a_save_of_a_draft_sent_twice_is_applied_once(
+    client, inspector_tam_duong, auditor, registry
+):
     client.force_login(inspector_tam_duong)
     draft = registry["draft"]
     page = client.get(f"/inspections/{draft.pk}/edit/")
@@ -307,5 +309,10 @@ def test_a_save_of_a_draft_sent_twice_is_applied_once(client, inspector_tam_duon
     # A new opening of the form is a new save, applied.
     again = client.get(f"/inspections/{draft.pk}/edit/").context["form"].initial["save_key"]
     assert str(again) != save_key
-    # The key is bookkeeping: the change log shows the summary, not the key.
+    # The key is bookkeeping, not history: the change log shows the summary, not the key.
     assert not hasattr(Inspection.history.model, "last_save_key")
+    client.force_login(auditor)
+    log = client.get(f"/changes/inspection/{draft.pk}/")
+    assert log.status_code == 200
+    assert "Nháp, lần lưu thứ hai" in log.content.decode()
+    assert "mã lần lưu cuối" not in log.content.decode()
