@@ -248,6 +248,9 @@
     return entries()
       .then(function (items) {
         var chain = Promise.resolve();
+        items.sort(function (a, b) {
+          return a.savedAt < b.savedAt ? -1 : 1; // in the order they were saved
+        });
         items.forEach(function (item) {
           if (item.state === "invalid") {
             return;
