@@ -177,3 +177,35 @@ def test_a_finding_row_can_be_left_out_with_a_large_target(open_as, scene, inspe
     phone.click("button[value=draft]")
     phone.wait_for_url("**/inspections/*/edit/")
     assert not visits().get().findings.exists()
+
+
+def test_a_waiting_visit_with_a_mistake_is_opened_again_to_correct(
+    open_as, scene, inspector_tam_duong
+):
+    phone = open_as(inspector_tam_duong, viewport=PHONE)
+    fill_a_visit(phone, scene["own"])
+    phone.fill("#id_visited_on", "31/02/2026")
+    # No connection when saving (the post never leaves the phone).
+    phone.route("**/inspections/new/", lambda route: route.abort("internetdisconnected"))
+    phone.click("button[value=draft]")
+    expect(phone.locator("#outbox-list .outbox-item")).to_contain_text("chưa có kết nối")
+    phone.unroute("**/inspections/new/")
+
+    # Back online, the work list sends it; the server finds the mistake.
+    phone.goto("/worklist/")
+    waiting = phone.locator("#outbox-list .outbox-item")
+    expect(waiting).to_contain_text("Chưa gửi được: cần sửa lại nội dung.")
+    violations = axe_violations(phone)
+    assert not violations, describe(violations)
+    waiting.get_by_role("link", name="Mở để sửa").click()
+    expect(phone.locator("#id_summary")).to_have_value(SUMMARY)
+    assert phone.input_value("#id_findings-0-description") == "Chưa phân loại chất thải rắn"
+    assert phone.input_value("#id_visited_on") == "31/02/2026"
+    assert phone.evaluate("document.querySelector('#id_files').files[0].name") == "bai-thai.png"
+    phone.fill("#id_visited_on", "18/11/2026")
+    phone.click("button[value=draft]")
+    phone.wait_for_url("**/inspections/*/edit/")
+    visit = visits().get()
+    assert visit.findings.count() == 1 and visit.attachments.count() == 1
+    phone.goto("/worklist/")
+    expect(phone.locator("#outbox")).to_be_hidden()
