@@ -128,6 +128,11 @@ def _quiet(*forms_and_formsets) -> None:
 def _visit_form(request, *, facility, inspection: Inspection | None):
     findings = inspection.findings.all() if inspection else Finding.objects.none()
     from_script = bool(request.headers.get(OUTBOX_HEADER))
+    saved_by = request.headers.get("X-Visit-User")
+    if request.method == "POST" and saved_by and saved_by != str(request.user.pk):
+        # Kept on a phone by another account than the one signed in now: never recorded
+        # in this one's name (the page script asks to sign in again).
+        raise PermissionDenied
     if request.method == "POST" and request.POST.get("action") == "add_finding":
         form = InspectionForm(request.POST, instance=inspection)
         formset = FindingFormSet(

@@ -24,6 +24,9 @@
     return; // the page works as before: the browser posts the form
   }
   var loginUrl = box.getAttribute("data-login-url");
+  // Entries belong to the account that saved them: another account signed in on the same
+  // phone neither sees nor sends them (the server also refuses a mismatch, X-Visit-User).
+  var userId = box.getAttribute("data-user");
   var sending = false;
 
   function text(name) {
@@ -102,7 +105,7 @@
     return entries().then(function (items) {
       // The form on screen, back with its errors, is not listed again above itself.
       items = items.filter(function (item) {
-        return !(item.state === "invalid" && form && item.key === formKey());
+        return item.user === userId && !(item.state === "invalid" && form && item.key === formKey());
       });
       var list = document.getElementById("outbox-list");
       list.textContent = "";
@@ -202,6 +205,7 @@
     return csrfToken().then(function (token) {
       var headers = {};
       headers[HEADER] = "1";
+      headers["X-Visit-User"] = item.user;
       return fetch(item.url, {
         method: "POST",
         body: body(item, token),
@@ -251,23 +255,32 @@
         items.sort(function (a, b) {
           return a.savedAt < b.savedAt ? -1 : 1; // in the order they were saved
         });
+        var sent = 0;
         items.forEach(function (item) {
-          if (item.state === "invalid") {
+          if (item.state === "invalid" || item.user !== userId) {
             return;
           }
           chain = chain.then(function () {
             return send(item).then(function (result) {
               if (result.sent && form && formKey() === item.key) {
                 location.assign(result.url);
+              } else if (result.sent) {
+                sent += 1;
               }
             });
           });
         });
-        return chain;
+        return chain.then(function () {
+          return sent;
+        });
       })
       .then(
-        function () {
+        function (sent) {
           sending = false;
+          if (sent && !form) {
+            location.reload(); // the work list then shows the drafts just sent
+            return;
+          }
           return render();
         },
         function () {
@@ -328,6 +341,7 @@
       formUrl: location.pathname,
       facility: form.getAttribute("data-facility"),
       visitedOn: visited ? visited.value : "",
+      user: userId,
       fields: fields,
       files: files.length || !previous ? files : previous.files,
       savedAt: new Date().toISOString(),

@@ -316,3 +316,17 @@ def test_a_save_of_a_draft_sent_twice_is_applied_once(
     assert log.status_code == 200
     assert "Nháp, lần lưu thứ hai" in log.content.decode()
     assert "mã lần lưu cuối" not in log.content.decode()
+
+
+def test_a_visit_kept_by_another_account_on_the_phone_is_not_recorded_in_this_ones_name(
+    client, inspector_tam_duong, admin_user, registry
+):
+    client.force_login(admin_user)
+    response = client.post(
+        new_visit(registry),
+        visit_post(submission_key=str(uuid.uuid4())),
+        HTTP_X_VISIT_USER=str(inspector_tam_duong.pk),
+        **OUTBOX,
+    )
+    assert response.status_code == 403
+    assert not Inspection.objects.filter(summary="Đợt kiểm tra tháng 11").exists()
