@@ -330,3 +330,31 @@ def test_a_visit_kept_by_another_account_on_the_phone_is_not_recorded_in_this_on
     )
     assert response.status_code == 403
     assert not Inspection.objects.filter(summary="Đợt kiểm tra tháng 11").exists()
+
+
+def test_the_draft_form_costs_the_same_queries_whatever_it_holds(
+    client, inspector_tam_duong, registry
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from facilities.history import change_context
+    from tests.factories import FindingFactory
+
+    client.force_login(inspector_tam_duong)
+    draft = registry["draft"]
+    url = f"/inspections/{draft.pk}/edit/"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    with change_context(user=inspector_tam_duong, reason="dữ liệu thử"):
+        FindingFactory(inspection=draft)
+    one = count()
+    with change_context(user=inspector_tam_duong, reason="dữ liệu thử"):
+        FindingFactory.create_batch(4, inspection=draft)
+    # session, user, profile; the draft; the inspector's districts; who started it (may
+    # discard); the department's name in the header; its findings; its attachments.
+    assert count() == one == 9
