@@ -419,7 +419,12 @@ def service_worker(request):
         request,
         "offline/sw.js",
         # JSON of URLs made by the static files storage (no user input).
-        {"shell_json": json.dumps(shell), "version": version},
+        {
+            "shell_json": json.dumps(shell),
+            "version": version,
+            "login_url": reverse("login"),
+            "logout_url": reverse("logout"),
+        },
         content_type="text/javascript; charset=utf-8",
     )
     # Checked by the browser at each visit, so that a new release is picked up.

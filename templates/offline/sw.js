@@ -3,11 +3,15 @@
 //
 // The work list and the visit form pages open without a connection: the stylesheets
 // and scripts are kept when installed, and those pages are kept each time they open
-// online (network first, the kept copy only when the network fails). Nothing else is
-// kept; posts never go through here (static/js/offline-visits.js keeps what is typed).
+// online (network first, the kept copy only when the network fails), until someone signs
+// in or out. Nothing else is kept; posts are not answered here
+// (static/js/offline-visits.js keeps what is typed).
 "use strict";
 
 var CACHE = "envreg-{{ version }}";
+// The pages kept are one account's: forgotten when anyone signs in or out.
+var PAGES = "envreg-pages";
+var SIGN_IN_OUT = ["{{ login_url|escapejs }}", "{{ logout_url|escapejs }}"];
 var SHELL = {{ shell_json|safe }};
 var FIELD_PAGES = [/^\/worklist\/$/, /^\/facilities\/\d+\/inspections\/new\/$/, /^\/inspections\/\d+\/edit\/$/];
 
@@ -26,7 +30,7 @@ self.addEventListener("activate", function (event) {
     caches.keys().then(function (names) {
       return Promise.all(
         names.filter(function (name) {
-          return name.indexOf("envreg-") === 0 && name !== CACHE;
+          return name.indexOf("envreg-") === 0 && name !== CACHE && name !== PAGES;
         }).map(function (name) {
           return caches.delete(name);
         })
@@ -46,7 +50,14 @@ function isFieldPage(path) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) {
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.method === "POST" && SIGN_IN_OUT.indexOf(url.pathname) !== -1) {
+    event.waitUntil(caches.delete(PAGES)); // the request itself goes on untouched
+    return;
+  }
+  if (request.method !== "GET") {
     return;
   }
   if (SHELL.indexOf(url.pathname) !== -1) {
@@ -63,13 +74,15 @@ self.addEventListener("fetch", function (event) {
         // A login page reached by a redirect is not the page asked for: not kept.
         if (response.ok && !response.redirected) {
           var copy = response.clone();
-          caches.open(CACHE).then(function (cache) {
+          caches.open(PAGES).then(function (cache) {
             cache.put(request, copy);
           });
         }
         return response;
       }).catch(function () {
-        return caches.match(request, { ignoreSearch: true }).then(function (kept) {
+        return caches.open(PAGES).then(function (cache) {
+          return cache.match(request, { ignoreSearch: true });
+        }).then(function (kept) {
           return kept || Response.error();
         });
       })

@@ -209,3 +209,17 @@ def test_a_waiting_visit_with_a_mistake_is_opened_again_to_correct(
     assert visit.findings.count() == 1 and visit.attachments.count() == 1
     phone.goto("/worklist/")
     expect(phone.locator("#outbox")).to_be_hidden()
+
+
+def test_signing_out_forgets_the_pages_kept_for_offline_use(open_as, scene, inspector_tam_duong):
+    phone = open_as(inspector_tam_duong)
+    phone.goto("/worklist/")
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()
+    phone.goto(f"/facilities/{scene['own'].pk}/inspections/new/")
+    kept = "caches.open('envreg-pages').then((c) => c.keys()).then((k) => k.length)"
+    phone.wait_for_function(f"{kept}.then((n) => n >= 2)")
+    assert phone.evaluate(kept) >= 2  # the work list and the form
+    phone.locator("form[action='/logout/'] button").click()
+    phone.wait_for_url("**/login/**")
+    assert phone.evaluate("caches.has('envreg-pages')") is False
