@@ -351,8 +351,24 @@ def related_names(entries: list[Entry]) -> dict[type[models.Model], dict[Any, st
         missing = ids - set(names[model])
         if missing and hasattr(model, "history"):
             for row in model.history.filter(id__in=missing).order_by("id", "history_id"):
-                names[model][row.id] = str(row.instance)
+                names[model][row.id] = str(as_it_was(row))
     return names
+
+
+def as_it_was(record) -> models.Model:
+    """The object as a history row kept it, built from the row alone.
+
+    simple-history's ``record.instance`` reads the fields a history leaves out
+    (``excluded_fields``, such as a draft's last save key) from the live row: a query per
+    history row, and none of it is shown here."""
+    model = record.instance_type
+    return model(
+        **{
+            f.attname: getattr(record, f.attname)
+            for f in model._meta.concrete_fields
+            if hasattr(record, f.attname)
+        }
+    )
 
 
 def readable(entries: list[Entry]) -> list[Entry]:
@@ -368,9 +384,15 @@ def readable(entries: list[Entry]) -> list[Entry]:
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
-    """The fields whose changes are shown, by name."""
+    """The fields whose changes are shown, by name: those the history keeps (a model may
+    leave bookkeeping out of it, ``HistoricalRecords(excluded_fields=...)``)."""
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}
     return sorted(
-        (f for f in model._meta.concrete_fields if f.name not in BOOKKEEPING_FIELDS),
+        (
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in BOOKKEEPING_FIELDS and f.attname in kept
+        ),
         key=lambda f: f.name,
     )
 
@@ -469,7 +491,7 @@ class Entry:
             self.names.get(f.related_model, {}).get(getattr(self.record, f.attname))
             for f in _parent_fields(self.model)
         ]
-        return " · ".join([str(self.record.instance), *[p for p in parents if p]])
+        return " · ".join([str(as_it_was(self.record)), *[p for p in parents if p]])
 
     @property
     def cursor(self) -> str:

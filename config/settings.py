@@ -279,6 +279,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:"],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
+        # The service worker of the field pages (/sw.js, inspections.views.service_worker).
+        "worker-src": [csp.SELF],
         "object-src": [csp.NONE],
         "base-uri": [csp.SELF],
         "form-action": [csp.SELF],

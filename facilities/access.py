@@ -12,7 +12,7 @@ querysets, so that an object a user may not see simply does not exist for them (
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from facilities.choices import Role
 from facilities.models import Commune, District, Enterprise, Facility, Profile, in_districts_q
@@ -164,6 +164,53 @@ def can_decide_evidence(user, facility: Facility) -> bool:
     """May ``user`` accept or return a business's evidence, and answer its requests for a
     re-inspection, at ``facility``? Whoever may inspect it."""
     return can_inspect(user, facility)
+
+
+# The code of a draft inspection (inspections.choices.InspectionStatus.DRAFT), spelt out
+# for the same reason as FINALIZED_INSPECTION below.
+DRAFT_INSPECTION = "draft"
+
+
+def with_draft_author(queryset: QuerySet) -> QuerySet:
+    """Inspections annotated with ``draft_author_id``: the user of each one's creation row
+    in its history (whoever started it), in the same query."""
+    history = queryset.model.history.model
+    return queryset.annotate(
+        draft_author_id=Subquery(
+            history.objects.filter(id=OuterRef("pk"), history_type="+")
+            .order_by("history_date")
+            .values("history_user_id")[:1]
+        )
+    )
+
+
+def _started_by(user, inspection) -> bool:
+    if role_of(user) == Role.ADMIN:
+        return True
+    author_id = getattr(inspection, "draft_author_id", None)
+    if author_id is None:
+        author_id = (
+            inspection.history.filter(history_type="+")
+            .order_by("history_date")
+            .values_list("history_user_id", flat=True)
+            .first()
+        )
+    return author_id is not None and author_id == user.pk
+
+
+def can_discard_draft(user, inspection) -> bool:
+    """May ``user`` throw away ``inspection``? Only a draft (a finalized visit is evidence),
+    only by whoever started it or an administrator, and only where they may inspect."""
+    if inspection.status != DRAFT_INSPECTION or not can_inspect(user, inspection.facility):
+        return False
+    return _started_by(user, inspection)
+
+
+def discardable_drafts(user, drafts) -> set[int]:
+    """The ids among ``drafts`` — drafts ``user`` may inspect, from
+    ``with_draft_author`` — that ``user`` may throw away (``can_discard_draft``), without
+    a query per draft."""
+    return {d.pk for d in drafts if d.status == DRAFT_INSPECTION and _started_by(user, d)}
 
 
 def can_manage_registry(user) -> bool:

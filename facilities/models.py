@@ -24,6 +24,10 @@ from facilities.text import nfc, search_key
 # Vietnam's mainland bounding box (with Phú Quốc and Côn Đảo), in WGS 84 degrees.
 VIETNAM_LATITUDE = (Decimal("8.0"), Decimal("23.4"))
 VIETNAM_LONGITUDE = (Decimal("102.1"), Decimal("109.5"))
+# Lai Châu's extent with a small margin (21°40'–22°50' N, 102°19'–103°59' E): a location
+# offered by a phone in the field must fall inside it (facilities.services.facility_locate).
+LAI_CHAU_LATITUDE = (Decimal("21.6"), Decimal("22.9"))
+LAI_CHAU_LONGITUDE = (Decimal("102.2"), Decimal("104.1"))
 
 TAX_CODE_PATTERN = r"^[0-9]{10}(-[0-9]{3})?$"
 # The weights of stdnum.vn.mst's check digit, so the database can hold the same rule.

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from facilities.access import can_inspect
 from facilities.choices import Role
 from facilities.history import change_context
-from facilities.models import Commune, District, Enterprise, Profile
+from facilities.models import (
+    LAI_CHAU_LATITUDE,
+    LAI_CHAU_LONGITUDE,
+    Commune,
+    District,
+    Enterprise,
+    Facility,
+    Profile,
+)
 from facilities.roles import GROUP_NAMES, sync_role_groups
 
 
@@ -135,3 +145,29 @@ def enterprise_create(*, user, reason: str, **fields) -> Enterprise:
             enterprise.validate_constraints()
             raise
     return enterprise
+
+
+@transaction.atomic
+def facility_locate(
+    *, user, facility: Facility, latitude: Decimal, longitude: Decimal, reason: str | None = None
+) -> Facility:
+    """Record where ``facility`` is, as measured on site (the visit form's "use my
+    location"): by those who may inspect it, and only a point inside Lai Châu — a phone
+    that reports somewhere else has not found the facility. Unchanged values write nothing.
+    """
+    if not can_inspect(user, facility):
+        raise PermissionDenied(_("Cơ sở này không thuộc địa bàn được giao cho bạn."))
+    errors = {}
+    if not LAI_CHAU_LATITUDE[0] <= latitude <= LAI_CHAU_LATITUDE[1]:
+        errors["latitude"] = _("Vĩ độ này nằm ngoài tỉnh Lai Châu (21,6–22,9).")
+    if not LAI_CHAU_LONGITUDE[0] <= longitude <= LAI_CHAU_LONGITUDE[1]:
+        errors["longitude"] = _("Kinh độ này nằm ngoài tỉnh Lai Châu (102,2–104,1).")
+    if errors:
+        raise ValidationError(errors)
+    if (facility.latitude, facility.longitude) == (latitude, longitude):
+        return facility
+    facility.latitude, facility.longitude = latitude, longitude
+    facility.full_clean()
+    with change_context(user=user, reason=reason or _("cập nhật tọa độ tại nơi kiểm tra")):
+        facility.save()
+    return facility

@@ -7,6 +7,9 @@ are inspections.services (history with user and reason).
 from __future__ import annotations
 
 import datetime
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -27,8 +30,22 @@ class DateInput(forms.DateInput):
     """
 
     def __init__(self, attrs=None):
-        attrs = {"placeholder": _("dd/mm/yyyy"), "autocomplete": "off", **(attrs or {})}
+        attrs = {
+            "placeholder": _("dd/mm/yyyy"),
+            "autocomplete": "off",
+            # The phone's number keyboard (which has no "/"): DayField also takes the
+            # eight digits alone, 20112026, and static/js/day-input.js adds the slashes.
+            "inputmode": "numeric",
+            "pattern": r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "data-day": "",
+            **(attrs or {}),
+        }
         super().__init__(attrs=attrs)
+
+
+# Eight digits typed on a number keyboard (ddmmyyyy), or dd.mm.yyyy.
+DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4})")
+WITH_DOTS = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 class DayField(forms.DateField):
@@ -38,6 +55,37 @@ class DayField(forms.DateField):
     default_error_messages = {
         "invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 20/11/2026."),
     }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            match = DIGITS_ONLY.fullmatch(value) or WITH_DOTS.fullmatch(value)
+            if match:
+                value = "/".join(match.groups())
+        return super().to_python(value)
+
+
+class CoordinateField(forms.DecimalField):
+    """A latitude or longitude: a decimal comma or point alike (a phone's location comes
+    with a point, a Vietnamese hand types a comma), never a thousands separator."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        )
+        super().__init__(max_digits=9, decimal_places=6, required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        # A phone gives more decimals than the registry keeps (6, about 10 cm).
+        return number.quantize(Decimal("0.000001"))
 
 
 class InspectionForm(forms.ModelForm):
@@ -52,8 +100,20 @@ class InspectionForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # Made when the form is opened and sent with each save: the same save sent twice
+    # makes one visit (inspections.services.inspection_create).
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Made each time the form is opened: one save of a draft is applied once
+    # (inspections.services.inspection_save_claim).
+    save_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault(
+            "submission_key",
+            (self.instance.submission_key if self.instance.pk else None) or uuid.uuid4(),
+        )
+        self.initial.setdefault("save_key", uuid.uuid4())
         self.fields["outcome"].required = False
         self.fields["outcome"].help_text = _("Bắt buộc khi hoàn tất đợt kiểm tra.")
         if not self.instance.pk:
@@ -100,9 +160,29 @@ class FindingForm(forms.ModelForm):
         pass
 
 
+# A clean visit has no finding: the form starts with none and rows are added on demand
+# ("Thêm tồn tại, vi phạm"), so no blank row is ever shown as required.
 FindingFormSet = forms.modelformset_factory(
-    Finding, form=FindingForm, extra=3, can_delete=True, max_num=50, validate_max=True
+    Finding, form=FindingForm, extra=0, can_delete=True, max_num=50, validate_max=True
 )
+
+
+class LocationForm(forms.Form):
+    """Where the facility is, offered from the phone's location on the visit form.
+
+    Blank leaves the facility's coordinates as they are; the write is
+    facilities.services.facility_locate (inside Lai Châu, with history)."""
+
+    latitude = CoordinateField(label=_("Vĩ độ"))
+    longitude = CoordinateField(label=_("Kinh độ"))
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.errors:
+            missing = "longitude" if longitude is None else "latitude"
+            self.add_error(missing, _("Cần có đủ cả vĩ độ và kinh độ."))
+        return cleaned
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -163,6 +243,12 @@ class AttachmentForm(forms.Form):
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+
+class DiscardForm(forms.Form):
+    """The reason a draft is thrown away (optional), kept in the history."""
+
+    reason = forms.CharField(label=_("Lý do bỏ"), max_length=500, required=False)
 
 
 class ResolveForm(forms.Form):

@@ -54,6 +54,15 @@ class Inspection(RegistryModel):
         _("kết quả"), max_length=24, choices=Outcome.choices, blank=True, default=""
     )
     summary = models.TextField(_("tóm tắt"), blank=True)
+    # Made by the visit form when it is opened, sent with every save of it: a save sent
+    # again (a retry from the device's outbox, a double tap) finds the visit it already
+    # made instead of making a second one (docs/web.md, "Field workflow"). NULL for
+    # visits recorded before it existed and through the API.
+    submission_key = models.UUIDField(_("mã lần gửi"), null=True, blank=True, editable=False)
+    # The key of the last save of the draft's form that was applied (a new one each time
+    # the form is opened): the same save sent again changes nothing a second time — no
+    # finding or file added twice. Bookkeeping, not kept in the history.
+    last_save_key = models.UUIDField(_("mã lần lưu cuối"), null=True, blank=True, editable=False)
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -70,7 +79,7 @@ class Inspection(RegistryModel):
         verbose_name=_("người hoàn tất"),
     )
 
-    history = HistoricalRecords(m2m_fields=[inspectors])
+    history = HistoricalRecords(m2m_fields=[inspectors], excluded_fields=["last_save_key"])
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -80,6 +89,11 @@ class Inspection(RegistryModel):
             models.Index(fields=["facility", "status", "visited_on"], name="inspection_latest"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                name="inspection_submission_key_unique",
+                violation_error_message=_("Đợt kiểm tra này đã được gửi."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status=InspectionStatus.FINALIZED) | ~Q(outcome=""),
                 name="inspection_finalized_has_outcome",

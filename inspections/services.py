@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import copy
 import datetime
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilities.access import can_inspect, role_of
+from facilities.access import can_discard_draft, can_inspect, role_of
 from facilities.choices import Role
 from facilities.history import change_context, clean_reason, current_reason
 from facilities.models import Facility
 from inspections.choices import InspectionKind, InspectionStatus, Outcome
-from inspections.models import Finding, Inspection
+from inspections.models import Attachment, Finding, Inspection
 
 INSPECTION_FIELDS = frozenset({"facility", "kind", "visited_on", "outcome", "summary"})
 FINDING_FIELDS = frozenset(
@@ -75,6 +76,22 @@ def _add_acting_inspector(inspection: Inspection, user) -> None:
         inspection.inspectors.add(user)
 
 
+class AlreadySubmitted(Exception):
+    """The visit form's submission key already made ``inspection``: the same save sent
+    again (docs/web.md, "Field workflow"). Nothing was written."""
+
+    def __init__(self, inspection: Inspection):
+        super().__init__(inspection.pk)
+        self.inspection = inspection
+
+
+def inspection_sent_with(submission_key: uuid.UUID | None) -> Inspection | None:
+    """The inspection a visit form's submission key already made, if any."""
+    if submission_key is None:
+        return None
+    return Inspection.objects.filter(submission_key=submission_key).first()
+
+
 @transaction.atomic
 def inspection_create(
     *,
@@ -85,17 +102,81 @@ def inspection_create(
     summary: str = "",
     outcome: str = "",
     reason: str | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Inspection:
-    """Record a draft inspection of ``facility``; the acting inspector is listed on it."""
+    """Record a draft inspection of ``facility``; the acting inspector is listed on it.
+
+    With a ``submission_key`` that already made an inspection, nothing is written and
+    AlreadySubmitted names that inspection — also when two sends of the same form race:
+    the database's unique constraint stops the second, which then finds the first.
+    """
     require_inspectable(user, facility)
+    existing = inspection_sent_with(submission_key)
+    if existing is not None:
+        raise AlreadySubmitted(existing)
     inspection = Inspection(
-        facility=facility, visited_on=visited_on, kind=kind, summary=summary, outcome=outcome
+        facility=facility,
+        visited_on=visited_on,
+        kind=kind,
+        summary=summary,
+        outcome=outcome,
+        submission_key=submission_key,
     )
-    inspection.full_clean()
+    inspection.full_clean(validate_constraints=False)
+    inspection.validate_constraints(exclude={"submission_key"})
     with change_context(user=user, reason=effective_reason(reason) or _("tạo đợt kiểm tra")):
-        inspection.save()
+        try:
+            with transaction.atomic():
+                inspection.save()
+        except IntegrityError:
+            existing = (
+                Inspection.objects.filter(submission_key=submission_key).first()
+                if submission_key is not None
+                else None
+            )
+            if existing is None:
+                raise
+            raise AlreadySubmitted(existing) from None
         _add_acting_inspector(inspection, user)
     return inspection
+
+
+def inspection_save_claim(*, inspection: Inspection, save_key: uuid.UUID | None) -> bool:
+    """Claim ``save_key`` for a save of ``inspection``'s draft form, inside the caller's
+    transaction: False when that save was already applied (sent again after its answer
+    was lost), and then the caller writes nothing. The row is locked until the caller's
+    transaction ends, so two sends of one save are applied one after the other."""
+    if save_key is None:
+        return True
+    locked = Inspection.objects.select_for_update().only("last_save_key").get(pk=inspection.pk)
+    if locked.last_save_key == save_key:
+        return False
+    # Bookkeeping outside the history (the field is excluded from it): a plain update.
+    Inspection.objects.filter(pk=inspection.pk).update(last_save_key=save_key)
+    return True
+
+
+@transaction.atomic
+def inspection_discard(*, inspection: Inspection, user, reason: str | None = None) -> None:
+    """Throw away a draft that will not be finished: the visit, its findings and files.
+
+    Only a draft, only by whoever started it or an administrator (``can_discard_draft``,
+    else PermissionDenied: a finalized visit is evidence). The history keeps a deletion
+    row of each with the user and the reason; the stored files go once the deletion is
+    committed."""
+    if not can_discard_draft(user, inspection):
+        raise PermissionDenied(_("Chỉ người lập bản nháp hoặc quản trị viên được bỏ bản nháp."))
+    reason = effective_reason(reason) or _("bỏ bản nháp")
+    storage_names = []
+    with change_context(user=user, reason=reason):
+        for attachment in Attachment.objects.filter(inspection=inspection):
+            storage_names.append((attachment.file.storage, attachment.file.name))
+            attachment.delete()
+        for finding in inspection.findings.all():
+            finding.delete()
+        inspection.delete()
+    for storage, name in storage_names:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 def inspection_update_check(

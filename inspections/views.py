@@ -9,18 +9,27 @@ to write is checked by the services (403), which also write the history.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse
+from django.forms import BaseFormSet
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from facilities.access import (
     can_answer_for,
     can_decide_evidence,
+    can_discard_draft,
     can_inspect,
     can_record_inspections,
     facilities_for,
@@ -29,6 +38,7 @@ from facilities.access import (
     restrict_to_visible,
 )
 from facilities.middleware import undecodable_uploads
+from facilities.services import facility_locate
 from facilities.views import capability_required, redirect_next, safe_next, with_next
 from inspections import remediation, services
 from inspections.attachments import attachment_add
@@ -36,9 +46,11 @@ from inspections.choices import EvidenceStatus, InspectionStatus, Outcome, Reins
 from inspections.forms import (
     AcceptEvidenceForm,
     AttachmentForm,
+    DiscardForm,
     EvidenceForm,
     FindingFormSet,
     InspectionForm,
+    LocationForm,
     ReinspectionAnswerForm,
     ReinspectionRequestForm,
     ResolveForm,
@@ -54,6 +66,7 @@ from inspections.models import (
 )
 
 VISIT_FIELDS = ("kind", "visited_on", "summary")
+FINDINGS_PREFIX = "findings"
 
 
 def _visible_inspection(user, pk: int) -> Inspection:
@@ -83,47 +96,135 @@ def inspection_edit(request, pk: int):
     return _visit_form(request, facility=inspection.facility, inspection=inspection)
 
 
+# The header static/js/offline-visits.js sends with a save: the answer is then JSON
+# ({"url": where to go}) instead of a redirect, so that the page script knows the save
+# arrived (docs/web.md, "Field workflow").
+OUTBOX_HEADER = "X-Visit-Outbox"
+
+
+def _visit_saved(request, url: str):
+    if request.headers.get(OUTBOX_HEADER):
+        return JsonResponse({"url": url})
+    return redirect(url)
+
+
+def _already_sent(request, inspection: Inspection, *, created: bool = True):
+    """The answer to a save already applied: its submission key made ``inspection``
+    (``created``), or its save key was already applied to the draft."""
+    visible = restrict_inspection_rows(Inspection.objects.all(), request.user)
+    if not visible.filter(pk=inspection.pk).exists():
+        raise Http404
+    if created:
+        messages.info(request, _("Đợt kiểm tra này đã được gửi trước đó; không tạo bản thứ hai."))
+    else:
+        messages.info(request, _("Lần lưu này đã được ghi nhận trước đó; không ghi lại lần hai."))
+    if inspection.status == InspectionStatus.DRAFT and can_inspect(
+        request.user, inspection.facility
+    ):
+        return _visit_saved(request, reverse("inspection_edit", args=[inspection.pk]))
+    return _visit_saved(request, reverse("inspection_detail", args=[inspection.pk]))
+
+
+def _with_one_more_finding(data):
+    """The POST with one more (empty) finding row: the "add a finding" button without
+    JavaScript."""
+    data = data.copy()
+    total = f"{FINDINGS_PREFIX}-TOTAL_FORMS"
+    with contextlib.suppress(ValueError):  # a forged count: the formset reports it
+        data[total] = str(int(data.get(total, 0)) + 1)
+    return data
+
+
+def _quiet(*forms_and_formsets) -> None:
+    """Show bound forms as typed without judging them yet (adding a row is not saving)."""
+    for item in forms_and_formsets:
+        if isinstance(item, BaseFormSet):
+            item._errors, item._non_form_errors = [], ErrorList()
+            _quiet(*item.forms)
+        else:
+            item._errors = ErrorDict()
+
+
 def _visit_form(request, *, facility, inspection: Inspection | None):
     findings = inspection.findings.all() if inspection else Finding.objects.none()
-    if request.method == "POST":
+    from_script = bool(request.headers.get(OUTBOX_HEADER))
+    saved_by = request.headers.get("X-Visit-User")
+    if request.method == "POST" and saved_by and saved_by != str(request.user.pk):
+        # Kept on a phone by another account than the one signed in now: never recorded
+        # in this one's name (the page script asks to sign in again).
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "add_finding":
         form = InspectionForm(request.POST, instance=inspection)
-        formset = FindingFormSet(request.POST, queryset=findings, prefix="findings")
+        formset = FindingFormSet(
+            _with_one_more_finding(request.POST), queryset=findings, prefix=FINDINGS_PREFIX
+        )
+        location = LocationForm(request.POST, prefix="location")
+        attachments = AttachmentForm()
+        _quiet(form, formset, location)
+        if request.FILES:
+            messages.warning(
+                request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
+            )
+    elif request.method == "POST":
+        form = InspectionForm(request.POST, instance=inspection)
+        formset = FindingFormSet(request.POST, queryset=findings, prefix=FINDINGS_PREFIX)
+        location = LocationForm(request.POST, prefix="location")
         attachments = AttachmentForm(
             request.POST, request.FILES, dropped_uploads=undecodable_uploads(request)
         )
         finalize = request.POST.get("action") == "finalize"
         form_ok = form.is_valid()
+        sent = (
+            services.inspection_sent_with(form.cleaned_data.get("submission_key"))
+            if inspection is None and form_ok
+            else None
+        )
+        if sent is not None:
+            return _already_sent(request, sent)
         for finding_form in formset.forms:
             finding_form.visited_on = form.cleaned_data.get("visited_on") if form_ok else None
-        valid = form_ok & formset.is_valid() & attachments.is_valid()
+        valid = form_ok & formset.is_valid() & attachments.is_valid() & location.is_valid()
         if finalize and form_ok:
             # Said next to the outcome together with any other error, not one at a time.
             valid = form.require_outcome() and valid
         if valid:
             try:
                 with transaction.atomic():
+                    if inspection is not None and not services.inspection_save_claim(
+                        inspection=inspection, save_key=form.cleaned_data.get("save_key")
+                    ):
+                        return _already_sent(request, inspection, created=False)
                     saved = _save_visit(
-                        request.user, facility, inspection, form, formset, attachments
+                        request.user, facility, inspection, form, formset, attachments, location
                     )
+            except services.AlreadySubmitted as sent:
+                return _already_sent(request, sent.inspection)
             except ValidationError as exc:
-                _errors_to_form(exc, form)
+                _errors_to_form(exc, form, location)
             else:
                 # The list the visit was opened from travels on (docs/web.md).
                 back = safe_next(request)
                 if finalize:
                     # Saved as a draft; finalizing is the confirmation page's POST.
-                    return redirect(
-                        with_next(reverse("inspection_finalize", args=[saved.pk]), back)
+                    return _visit_saved(
+                        request, with_next(reverse("inspection_finalize", args=[saved.pk]), back)
                     )
                 messages.success(request, _("Đã lưu bản nháp."))
-                return redirect(with_next(reverse("inspection_edit", args=[saved.pk]), back))
-        if request.FILES:
+                return _visit_saved(
+                    request, with_next(reverse("inspection_edit", args=[saved.pk]), back)
+                )
+        if request.FILES and not from_script:
+            # The page script keeps the chosen files and puts them back (docs/web.md).
             messages.warning(
                 request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
             )
     else:
         form = InspectionForm(instance=inspection)
-        formset = FindingFormSet(queryset=findings, prefix="findings")
+        formset = FindingFormSet(queryset=findings, prefix=FINDINGS_PREFIX)
+        location = LocationForm(
+            prefix="location",
+            initial={"latitude": facility.latitude, "longitude": facility.longitude},
+        )
         attachments = AttachmentForm()
     return render(
         request,
@@ -133,24 +234,34 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
             "inspection": inspection,
             "form": form,
             "formset": formset,
+            "location_form": location,
             "attachment_form": attachments,
             "existing_attachments": inspection.attachments.all() if inspection else [],
             "next": safe_next(request),
+            "can_discard": inspection is not None and can_discard_draft(request.user, inspection),
         },
     )
 
 
-def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspection:
+def _save_visit(user, facility, inspection, form, formset, attachments, location) -> Inspection:
     """Write the visit, its findings and files through the services (one transaction)."""
     visit = {name: form.cleaned_data[name] for name in VISIT_FIELDS}
     visit["outcome"] = form.cleaned_data.get("outcome") or ""
     if inspection is None:
-        inspection = services.inspection_create(user=user, facility=facility, **visit)
+        inspection = services.inspection_create(
+            user=user,
+            facility=facility,
+            submission_key=form.cleaned_data.get("submission_key"),
+            **visit,
+        )
     else:
         # Validating the ModelForm already wrote the new values onto this instance; reload
         # it so that the service sees (and saves, with history) what changed.
         inspection.refresh_from_db()
         inspection = services.inspection_update(inspection=inspection, user=user, **visit)
+    latitude, longitude = location.cleaned_data["latitude"], location.cleaned_data["longitude"]
+    if latitude is not None and longitude is not None:
+        facility_locate(user=user, facility=facility, latitude=latitude, longitude=longitude)
     for finding_form in formset.forms:
         if not finding_form.has_changed() and not finding_form.instance.pk:
             continue
@@ -177,11 +288,12 @@ def _save_visit(user, facility, inspection, form, formset, attachments) -> Inspe
     return inspection
 
 
-def _errors_to_form(exc: ValidationError, form) -> None:
+def _errors_to_form(exc: ValidationError, form, *others) -> None:
     """A service's refusal, shown next to the field it names (or above the form)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            owner = next((f for f in (form, *others) if field in f.fields), None)
+            (owner or form).add_error(field if owner else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -228,6 +340,39 @@ def inspection_finalize(request, pk: int):
         request,
         "inspections/inspection_finalize.html",
         {"inspection": inspection, "next": back, "edit_url": edit_url},
+    )
+
+
+@login_required
+def inspection_discard(request, pk: int):
+    """Throw away a draft that will not be finished, after a confirmation.
+
+    GET asks (what will be thrown away, a reason); only the POST of its confirm button
+    discards. A finalized visit is evidence: 403, like a draft of someone else."""
+    inspection = get_object_or_404(
+        restrict_inspection_rows(
+            Inspection.objects.select_related("facility").prefetch_related(
+                "findings", "attachments"
+            ),
+            request.user,
+        ),
+        pk=pk,
+    )
+    if not can_discard_draft(request.user, inspection):
+        raise PermissionDenied
+    form = DiscardForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
+        # Only the confirm button discards (an old form, a replayed request: nothing).
+        messages.warning(request, _("Hãy đọc lại rồi bấm xác nhận để bỏ bản nháp."))
+        return redirect("inspection_discard", pk=inspection.pk)
+    if request.method == "POST" and form.is_valid():
+        services.inspection_discard(
+            inspection=inspection, user=request.user, reason=form.cleaned_data["reason"] or None
+        )
+        messages.success(request, _("Đã bỏ bản nháp."))
+        return redirect("worklist")
+    return render(
+        request, "inspections/inspection_discard.html", {"inspection": inspection, "form": form}
     )
 
 
@@ -285,6 +430,43 @@ def finding_resolve(request, pk: int):
         "inspections/finding_resolve.html",
         {"finding": finding, "form": form, "next": safe_next(request)},
     )
+
+
+# What the service worker keeps when installed (the rest of a field page is kept when it
+# opens online): every stylesheet and script the field pages load.
+SERVICE_WORKER_SHELL = (
+    "css/envreg.css",
+    "css/lists.css",
+    "js/error-summary.js",
+    "js/day-input.js",
+    "js/offline-visits.js",
+)
+
+
+@require_GET
+def service_worker(request):
+    """The service worker script, at the site's root so that it may serve every page.
+
+    Its cache is named after the assets' URLs, which change with their content once the
+    static files are collected with hashed names: a new release replaces the old cache.
+    """
+    shell = [static(name) for name in SERVICE_WORKER_SHELL]
+    version = hashlib.sha256("|".join(shell).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "offline/sw.js",
+        # JSON of URLs made by the static files storage (no user input).
+        {
+            "shell_json": json.dumps(shell),
+            "version": version,
+            "login_url": reverse("login"),
+            "logout_url": reverse("logout"),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    # Checked by the browser at each visit, so that a new release is picked up.
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required

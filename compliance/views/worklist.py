@@ -19,8 +19,10 @@ from facilities.access import (
     can_inspect,
     can_record_inspections,
     communes_for,
+    discardable_drafts,
     districts_for,
     restrict_to_visible,
+    with_draft_author,
 )
 from facilities.models import Commune, District
 from facilities.views import (
@@ -31,6 +33,7 @@ from facilities.views import (
     safe_next,
 )
 from inspections.forms import DayField
+from inspections.models import Inspection
 
 
 class WorklistFilterForm(forms.Form):
@@ -89,6 +92,16 @@ def worklist(request):
     filters = form.filters()
     rows = WorkList(request.user, today, filters, next_url=request.get_full_path())
     page_obj = paginate(request, rows, per_page=PER_PAGE)
+    # Drafts of the page that this user may throw away (whoever started each, or an
+    # administrator): one more query, only when the page shows drafts.
+    drafts = [item.obj_id for item in page_obj if item.kind.code == "draft"]
+    discardable = (
+        discardable_drafts(
+            request.user, with_draft_author(Inspection.objects.filter(pk__in=drafts))
+        )
+        if drafts
+        else set()
+    )
     return render(
         request,
         "compliance/worklist.html",
@@ -104,6 +117,7 @@ def worklist(request):
             "page_obj": page_obj,
             "kind_counts": _kind_links(request, rows),
             "querystring_without_page": querystring_without(request, "page"),
+            "discardable": discardable,
         },
     )
 

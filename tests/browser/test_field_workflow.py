@@ -25,6 +25,8 @@ def test_a_visit_finalized_on_a_phone_moves_the_dashboard_and_reaches_the_audito
     first_visit.get_by_role("link", name="Ghi nhận kiểm tra").click()
     phone.select_option("#id_kind", "periodic")
     phone.fill("#id_summary", "Kiểm tra định kỳ năm 2026")
+    # The form starts without finding rows (a clean visit has none); add one.
+    phone.click("#add-finding")
     phone.select_option("#id_findings-0-category", "solid_waste")
     phone.fill("#id_findings-0-description", "Chưa phân loại chất thải rắn")
     phone.fill("#id_findings-0-corrective_action", "Bố trí thùng phân loại")

@@ -64,7 +64,11 @@ def test_a_failed_login_says_so_at_the_top_of_the_form(client, inspector_tam_duo
 def test_the_summary_script_is_a_static_file_loaded_with_defer(client, inspector_tam_duong):
     page = client.get("/login/").content.decode()
     scripts = re.findall(r"<script[^>]*>", page)
-    assert scripts == ['<script src="/static/js/error-summary.js" defer>']
+    assert scripts == [
+        '<script src="/static/js/error-summary.js" defer>',
+        # Slashes typed into dates on a phone's number keyboard (docs/web.md).
+        '<script src="/static/js/day-input.js" defer>',
+    ]
 
 
 def test_formset_rows_and_hidden_fields_are_named_in_the_summary():

@@ -68,6 +68,11 @@ MATRIX = [
         lambda r: f"/inspections/{r['draft'].pk}/edit/",
         {A: 200, T: 200, P: 403, B: 404, U: 403},
     ),
+    (
+        "discard a draft (its author or an administrator)",
+        lambda r: f"/inspections/{r['draft'].pk}/discard/",
+        {A: 200, T: 200, P: 403, B: 404, U: 403},
+    ),
     ("resolve a finding", lambda r: f"/findings/{r['finding'].pk}/resolve/", everyone_but(P, B, U)),
     ("verify a measure", lambda r: f"/measures/{r['measure'].pk}/verify/", everyone_but(P, B, U)),
     ("business portal", lambda r: "/portal/", {A: 403, T: 403, P: 403, B: 200, U: 403}),
@@ -121,6 +126,7 @@ EXEMPT = {
     "excel:again": "POST only, on a failed job of one's own: tests/excel/test_job_liveness.py",
     "attachment_download": "needs a stored file: tests/web/test_pages.py, per visibility",
     "evidence_file_download": "needs a stored file: tests/web/test_remediation_pages.py, per visibility",
+    "service_worker": "a script, not a page, the same for everyone: tests/web/test_field_visit.py",
 }
 
 
