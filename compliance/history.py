@@ -44,7 +44,11 @@ from facilities.access import (
     restrict_to_visible,
 )
 from facilities.models import Enterprise, Facility, RegistryModel, in_districts_q
-from inspections.models import Inspection
+from inspections.models import Finding, Inspection, RemediationEvidence
+
+# Rows that belong to an inspection through a finding (remediation evidence) or through
+# evidence (its files): the path from each to its Inspection.
+INSPECTION_PATHS = {"finding": "finding__inspection", "evidence": "evidence__finding__inspection"}
 
 # Columns that change on every save and say nothing to a reader (the same ones a save
 # does not count as a change).
@@ -83,10 +87,11 @@ def history_scope(model: type[models.Model], user) -> QuerySet | None:
     if model is Facility:
         return facilities_for(user)
     names = {f.name for f in model._meta.concrete_fields}
-    if model is Inspection or "inspection" in names:
+    via = next((INSPECTION_PATHS[n] for n in INSPECTION_PATHS if n in names), None)
+    if model is Inspection or "inspection" in names or via:
         if history_hides_inspections(user):
             return model.objects.none()
-        path = "" if model is Inspection else "inspection"
+        path = "" if model is Inspection else (via or "inspection")
         return restrict_inspection_rows(model.objects.all(), user, inspection_path=path)
     if "facility" in names:
         return restrict_to_visible(model.objects.all(), user)
@@ -103,10 +108,16 @@ def _facility_q(model: type[models.Model], facilities: QuerySet) -> Q:
     names = {f.name for f in model._meta.concrete_fields}
     if "facility" in names:
         return Q(facility_id__in=facility_ids)
+    # Inspections deleted since still place their findings: read their history rows.
+    inspections = Inspection.history.filter(facility_id__in=facility_ids).values("id")
     if "inspection" in names:
-        # Inspections deleted since still place their findings: read their history rows.
-        inspections = Inspection.history.filter(facility_id__in=facility_ids).values("id")
         return Q(inspection_id__in=inspections)
+    findings = Finding.history.filter(inspection_id__in=inspections).values("id")
+    if "finding" in names:
+        return Q(finding_id__in=findings)
+    if "evidence" in names:
+        evidence = RemediationEvidence.history.filter(finding_id__in=findings).values("id")
+        return Q(evidence_id__in=evidence)
     return Q(pk__in=[])
 
 

@@ -295,3 +295,19 @@ def test_the_lists_of_waiting_answers_cost_the_same_for_one_row_as_for_many(
     assert (queries(client, "/evidence/"), queries(client, "/reinspections/")) == before == (7, 7)
     client.force_login(business_owner)
     assert queries(client, "/portal/") == portal_before
+
+
+def test_the_change_log_of_a_district_tells_who_sent_and_who_decided(
+    client, auditor, business_owner, inspector_tam_duong, registry
+):
+    from inspections.remediation import accept_evidence
+
+    evidence = sent(business_owner, registry["finding"])
+    accept_evidence(user=inspector_tam_duong, evidence=evidence)
+    client.force_login(auditor)
+    page = client.get("/changes/?model=remediation_evidence&district=106").content.decode()
+    assert "gửi bằng chứng khắc phục" in page
+    assert "chấp nhận bằng chứng khắc phục" in page
+    assert "Phạm Văn Chè" in page or "doanhnghiep" in page
+    other = client.get("/changes/?model=remediation_evidence&district=109").content.decode()
+    assert "gửi bằng chứng khắc phục" not in other
