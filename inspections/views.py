@@ -291,9 +291,18 @@ def attachment_download(request, pk: int):
 # --- the business's side of a corrective action (docs/web.md, "Business portal") -------
 
 
-def _service_errors(exc: ValidationError, form) -> None:
-    """A remediation service's refusal next to its field, else above the form."""
-    _errors_to_form(exc, form)
+def _service_errors(request, exc: ValidationError, form) -> None:
+    """A remediation service's refusal next to its field; one about the state of things
+    (evidence already waiting, sent a moment ago from another phone) as a message, since
+    the page shown then may no longer offer the form."""
+    if not hasattr(exc, "error_dict"):
+        messages.error(request, " ".join(exc.messages))
+        return
+    for field, errors in exc.message_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        else:
+            messages.error(request, " ".join(errors))
 
 
 @login_required
@@ -335,7 +344,7 @@ def finding_evidence(request, pk: int):
                         files=evidence_form.cleaned_data["files"],
                     )
                 except ValidationError as exc:
-                    _service_errors(exc, evidence_form)
+                    _service_errors(request, exc, evidence_form)
                 else:
                     messages.success(
                         request, _("Đã gửi bằng chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
@@ -374,7 +383,7 @@ def finding_evidence(request, pk: int):
                             reason=form.cleaned_data["return_reason"],
                         )
                 except ValidationError as exc:
-                    _service_errors(exc, form)
+                    _service_errors(request, exc, form)
                 else:
                     messages.success(
                         request,
@@ -464,7 +473,7 @@ def reinspection_request(request, facility_pk: int):
                 user=request.user, facility=facility, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _service_errors(exc, form)
+            _service_errors(request, exc, form)
         else:
             messages.success(request, _("Đã gửi đề nghị kiểm tra lại."))
             return redirect("portal")
@@ -511,7 +520,7 @@ def reinspection_answer(request, pk: int):
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as exc:
-            _service_errors(exc, form)
+            _service_errors(request, exc, form)
         else:
             messages.success(request, _("Đã trả lời đề nghị kiểm tra lại."))
             return redirect("reinspection_list")
