@@ -311,3 +311,14 @@ def test_the_change_log_of_a_district_tells_who_sent_and_who_decided(
     assert "Phạm Văn Chè" in page or "doanhnghiep" in page
     other = client.get("/changes/?model=remediation_evidence&district=109").content.decode()
     assert "gửi bằng chứng khắc phục" not in other
+
+
+@pytest.mark.parametrize("model", ["remediationevidence", "evidencefile", "reinspectionrequest"])
+def test_the_admin_shows_the_answers_but_never_writes_them(
+    client, admin_user, business_owner, registry, model
+):
+    sent(business_owner, registry["finding"])
+    request_reinspection(user=business_owner, facility=registry["own"], reason="Xin")
+    client.force_login(admin_user)
+    assert client.get(f"/admin/inspections/{model}/").status_code == 200
+    assert client.get(f"/admin/inspections/{model}/add/").status_code == 403
