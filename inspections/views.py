@@ -347,7 +347,7 @@ def finding_evidence(request, pk: int):
                     _service_errors(request, exc, evidence_form)
                 else:
                     messages.success(
-                        request, _("Đã gửi bằng chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
+                        request, _("Đã gửi minh chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
                     )
                     return redirect("finding_evidence", pk=finding.pk)
             if request.FILES:
@@ -360,7 +360,7 @@ def finding_evidence(request, pk: int):
                 raise PermissionDenied
             pending = finding.evidence.filter(status=EvidenceStatus.SUBMITTED).first()
             if pending is None:
-                messages.warning(request, _("Không có bằng chứng nào đang chờ xem xét."))
+                messages.warning(request, _("Không có minh chứng nào đang chờ xem xét."))
                 return redirect("finding_evidence", pk=finding.pk)
             pending.finding = finding
             form = (
@@ -387,9 +387,9 @@ def finding_evidence(request, pk: int):
                 else:
                     messages.success(
                         request,
-                        _("Đã chấp nhận bằng chứng; biện pháp khắc phục đã hoàn thành.")
+                        _("Đã chấp nhận minh chứng; biện pháp khắc phục đã hoàn thành.")
                         if action == "accept"
-                        else _("Đã trả lại bằng chứng cho doanh nghiệp."),
+                        else _("Đã trả lại minh chứng cho doanh nghiệp."),
                     )
                     return redirect("finding_evidence", pk=finding.pk)
             if action == "accept":

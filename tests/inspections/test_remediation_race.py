@@ -68,5 +68,5 @@ def test_two_sends_at_once_write_one_evidence_and_tell_the_other(
 
     assert sorted(status for status, _body in results) == [200, 302]
     refused = next(body for status, body in results if status == 200)
-    assert "Đã có bằng chứng đang chờ xem xét" in refused
+    assert "Đã có minh chứng đang chờ xem xét" in refused
     assert RemediationEvidence.objects.filter(finding=finding).count() == 1
