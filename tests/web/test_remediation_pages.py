@@ -322,3 +322,9 @@ def test_the_admin_shows_the_answers_but_never_writes_them(
     client.force_login(admin_user)
     assert client.get(f"/admin/inspections/{model}/").status_code == 200
     assert client.get(f"/admin/inspections/{model}/add/").status_code == 403
+
+
+def test_the_facility_page_leads_from_a_finding_to_its_evidence(client, auditor, registry):
+    client.force_login(auditor)
+    page = client.get(f"/facilities/{registry['own'].pk}/").content.decode()
+    assert f'href="/findings/{registry["finding"].pk}/evidence/"' in page
