@@ -51,6 +51,10 @@ from facilities.models import Enterprise, Facility, RegistryModel, in_districts_
 from facilities.text import nfc, search_key
 from inspections.models import Inspection
 
+# Rows that belong to an inspection through a finding (remediation evidence) or through
+# evidence (its files): the path from each to its Inspection.
+INSPECTION_PATHS = {"finding": "finding__inspection", "evidence": "evidence__finding__inspection"}
+
 # Columns that change on every save and say nothing to a reader (the same ones a save
 # does not count as a change).
 BOOKKEEPING_FIELDS = RegistryModel.BOOKKEEPING_FIELDS
@@ -88,10 +92,11 @@ def history_scope(model: type[models.Model], user) -> QuerySet | None:
     if model is Facility:
         return facilities_for(user)
     names = {f.name for f in model._meta.concrete_fields}
-    if model is Inspection or "inspection" in names:
+    via = next((INSPECTION_PATHS[n] for n in INSPECTION_PATHS if n in names), None)
+    if model is Inspection or "inspection" in names or via:
         if history_hides_inspections(user):
             return model.objects.none()
-        path = "" if model is Inspection else "inspection"
+        path = "" if model is Inspection else (via or "inspection")
         return restrict_inspection_rows(model.objects.all(), user, inspection_path=path)
     if "facility" in names:
         return restrict_to_visible(model.objects.all(), user)

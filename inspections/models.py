@@ -273,8 +273,8 @@ class RemediationEvidence(RegistryModel):
 
     class Meta:
         ordering = ["finding_id", "-submitted_at", "-id"]
-        verbose_name = _("bằng chứng khắc phục")
-        verbose_name_plural = _("bằng chứng khắc phục")
+        verbose_name = _("minh chứng khắc phục")
+        verbose_name_plural = _("minh chứng khắc phục")
         constraints = [
             # Two sends at once (a double tap, two phones) cannot both wait for a decision.
             models.UniqueConstraint(
@@ -282,18 +282,18 @@ class RemediationEvidence(RegistryModel):
                 condition=Q(status="submitted"),
                 name="evidence_one_pending_per_finding",
                 violation_error_message=_(
-                    "Đã có bằng chứng đang chờ xem xét cho biện pháp khắc phục này."
+                    "Đã có minh chứng đang chờ xem xét cho biện pháp khắc phục này."
                 ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="returned") | ~Q(return_reason=""),
                 name="evidence_returned_has_reason",
-                violation_error_message=_("Cần ghi lý do trả lại bằng chứng."),
+                violation_error_message=_("Cần ghi lý do trả lại minh chứng."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=EvidenceStatus.values),
                 name="evidence_status_known",
-                violation_error_message=_("Trạng thái bằng chứng không hợp lệ."),
+                violation_error_message=_("Trạng thái minh chứng không hợp lệ."),
             ),
         ]
 
@@ -334,7 +334,7 @@ class EvidenceFile(RegistryModel):
         RemediationEvidence,
         on_delete=models.PROTECT,
         related_name="files",
-        verbose_name=_("bằng chứng khắc phục"),
+        verbose_name=_("minh chứng khắc phục"),
     )
     file = models.FileField(_("tệp"), upload_to=evidence_file_path, max_length=200)
     original_name = models.CharField(_("tên tệp gốc"), max_length=200)
@@ -345,8 +345,8 @@ class EvidenceFile(RegistryModel):
 
     class Meta:
         ordering = ["evidence_id", "id"]
-        verbose_name = _("tệp bằng chứng")
-        verbose_name_plural = _("tệp bằng chứng")
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")
 
     def __str__(self) -> str:
         return self.original_name

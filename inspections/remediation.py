@@ -52,7 +52,7 @@ def _text(value: str | None) -> str:
 
 def pending_evidence_message() -> str:
     return _(
-        "Đã có bằng chứng đang chờ xem xét cho biện pháp khắc phục này: hãy chờ cán bộ"
+        "Đã có minh chứng đang chờ xem xét cho biện pháp khắc phục này: hãy chờ cán bộ"
         " trả lời trước khi gửi tiếp."
     )
 
@@ -61,7 +61,7 @@ def submit_check(*, user, finding: Finding) -> None:
     """May ``user`` send evidence for ``finding`` now? (PermissionDenied / ValidationError)"""
     _require_answerable(user, finding.inspection.facility)
     if finding.inspection.status != InspectionStatus.FINALIZED:
-        raise ValidationError(_("Chỉ gửi bằng chứng cho đợt kiểm tra đã hoàn tất."))
+        raise ValidationError(_("Chỉ gửi minh chứng cho đợt kiểm tra đã hoàn tất."))
     if finding.resolved_on is not None:
         raise ValidationError(_("Biện pháp khắc phục này đã được ghi nhận hoàn thành."))
     if finding.evidence.filter(status=EvidenceStatus.SUBMITTED).exists():
@@ -103,11 +103,13 @@ def submit_evidence(
     evidence = RemediationEvidence(
         finding=finding, note=note, completed_on=completed_on, submitted_by=user
     )
-    evidence.full_clean()
+    # One waiting per finding is checked above and, against a send at the same moment,
+    # by the database below: either way the same message, not the constraint's own.
+    evidence.full_clean(validate_constraints=False)
     stored: list[EvidenceFile] = []
     try:
         with change_context(
-            user=user, reason=effective_reason(reason) or _("gửi bằng chứng khắc phục")
+            user=user, reason=effective_reason(reason) or _("gửi minh chứng khắc phục")
         ):
             try:
                 with transaction.atomic():
@@ -142,7 +144,7 @@ def _locked_pending(evidence: RemediationEvidence) -> RemediationEvidence:
         .get(pk=evidence.pk)
     )
     if current.status != EvidenceStatus.SUBMITTED:
-        raise ValidationError(_("Bằng chứng này đã được xem xét."))
+        raise ValidationError(_("Minh chứng này đã được xem xét."))
     return current
 
 
@@ -158,7 +160,7 @@ def accept_evidence(
     day the business said it finished)."""
     _require_decider(user, evidence.finding.inspection.facility)
     evidence = _locked_pending(evidence)
-    reason = effective_reason(reason) or _("chấp nhận bằng chứng khắc phục")
+    reason = effective_reason(reason) or _("chấp nhận minh chứng khắc phục")
     finding_resolve(
         finding=evidence.finding,
         user=user,
@@ -188,7 +190,7 @@ def return_evidence(*, user, evidence: RemediationEvidence, reason: str) -> Reme
     evidence.decided_by = user
     evidence.decided_at = timezone.now()
     evidence.full_clean()
-    with change_context(user=user, reason=_("trả lại bằng chứng: %(reason)s") % {"reason": reason}):
+    with change_context(user=user, reason=_("trả lại minh chứng: %(reason)s") % {"reason": reason}):
         evidence.save()
     return evidence
 
@@ -212,7 +214,7 @@ def request_reinspection(*, user, facility: Facility, reason: str) -> Reinspecti
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do đề nghị kiểm tra lại.")})
     item = ReinspectionRequest(facility=facility, reason=reason, requested_by=user)
-    item.full_clean()
+    item.full_clean(validate_constraints=False)  # as in submit_evidence
     with change_context(user=user, reason=_("đề nghị kiểm tra lại")):
         try:
             with transaction.atomic():

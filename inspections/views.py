@@ -489,9 +489,18 @@ def attachment_download(request, pk: int):
 # --- the business's side of a corrective action (docs/web.md, "Business portal") -------
 
 
-def _service_errors(exc: ValidationError, form) -> None:
-    """A remediation service's refusal next to its field, else above the form."""
-    _errors_to_form(exc, form)
+def _service_errors(request, exc: ValidationError, form) -> None:
+    """A remediation service's refusal next to its field; one about the state of things
+    (evidence already waiting, sent a moment ago from another phone) as a message, since
+    the page shown then may no longer offer the form."""
+    if not hasattr(exc, "error_dict"):
+        messages.error(request, " ".join(exc.messages))
+        return
+    for field, errors in exc.message_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        else:
+            messages.error(request, " ".join(errors))
 
 
 @login_required
@@ -533,10 +542,10 @@ def finding_evidence(request, pk: int):
                         files=evidence_form.cleaned_data["files"],
                     )
                 except ValidationError as exc:
-                    _service_errors(exc, evidence_form)
+                    _service_errors(request, exc, evidence_form)
                 else:
                     messages.success(
-                        request, _("Đã gửi bằng chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
+                        request, _("Đã gửi minh chứng khắc phục. Cán bộ kiểm tra sẽ xem xét.")
                     )
                     return redirect("finding_evidence", pk=finding.pk)
             if request.FILES:
@@ -549,7 +558,7 @@ def finding_evidence(request, pk: int):
                 raise PermissionDenied
             pending = finding.evidence.filter(status=EvidenceStatus.SUBMITTED).first()
             if pending is None:
-                messages.warning(request, _("Không có bằng chứng nào đang chờ xem xét."))
+                messages.warning(request, _("Không có minh chứng nào đang chờ xem xét."))
                 return redirect("finding_evidence", pk=finding.pk)
             pending.finding = finding
             form = (
@@ -572,13 +581,13 @@ def finding_evidence(request, pk: int):
                             reason=form.cleaned_data["return_reason"],
                         )
                 except ValidationError as exc:
-                    _service_errors(exc, form)
+                    _service_errors(request, exc, form)
                 else:
                     messages.success(
                         request,
-                        _("Đã chấp nhận bằng chứng; biện pháp khắc phục đã hoàn thành.")
+                        _("Đã chấp nhận minh chứng; biện pháp khắc phục đã hoàn thành.")
                         if action == "accept"
-                        else _("Đã trả lại bằng chứng cho doanh nghiệp."),
+                        else _("Đã trả lại minh chứng cho doanh nghiệp."),
                     )
                     # Back to the work list the inspector came from, if any.
                     return redirect_next(request, "finding_evidence", pk=finding.pk)
@@ -664,7 +673,7 @@ def reinspection_request(request, facility_pk: int):
                 user=request.user, facility=facility, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _service_errors(exc, form)
+            _service_errors(request, exc, form)
         else:
             messages.success(request, _("Đã gửi đề nghị kiểm tra lại."))
             return redirect("portal")
@@ -711,7 +720,7 @@ def reinspection_answer(request, pk: int):
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as exc:
-            _service_errors(exc, form)
+            _service_errors(request, exc, form)
         else:
             messages.success(request, _("Đã trả lời đề nghị kiểm tra lại."))
             return redirect_next(request, "reinspection_list")

@@ -46,7 +46,7 @@ def test_business_on_a_phone_sends_evidence_and_the_inspector_accepts_it(
     ):
         box = cell.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    row.get_by_role("link", name="Gửi bằng chứng khắc phục").click()
+    row.get_by_role("link", name="Gửi minh chứng khắc phục").click()
     phone.wait_for_load_state()
     no_violations(phone)
 
@@ -57,7 +57,7 @@ def test_business_on_a_phone_sends_evidence_and_the_inspector_accepts_it(
     )
     phone.get_by_role("button", name="Gửi và báo đã khắc phục").click()
     phone.wait_for_load_state()
-    assert "Đã gửi bằng chứng khắc phục" in phone.inner_text("main")
+    assert "Đã gửi minh chứng khắc phục" in phone.inner_text("main")
     assert "Chờ xem xét" in phone.inner_text("#evidence-history")
     assert "so-theo-doi.png" in phone.inner_text("#evidence-history")
 

@@ -28,7 +28,7 @@ def test_an_inspector_sees_the_registry_but_records_visits_only_in_their_distric
 ):
     page = open_as(inspector_tam_duong)
     assert page.url.endswith("/worklist/")
-    assert nav_entries(page) == {"dashboard", "registry", "worklist", "reports"}
+    assert nav_entries(page) == {"dashboard", "registry", "worklist", "evidence", "reports"}
     assert "TD-001" in page.inner_text("#worklist tr[data-kind=not_assessed]")
     assert "PT-001" not in page.inner_text("main")
     # The other district's facility is readable, but no visit can be recorded there.

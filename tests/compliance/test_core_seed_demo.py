@@ -251,7 +251,7 @@ def test_the_demo_business_has_something_to_answer_on_its_portal(seeded, client)
         page = client.get("/portal/").content.decode()
     assert "data-expiry-warning" in page  # a certificate expiring within 90 days
     assert "Chờ xem xét" in page  # the evidence waiting for the inspector
-    assert "Gửi bằng chứng khắc phục" in page  # an open action with nothing sent yet
+    assert "Gửi minh chứng khắc phục" in page  # an open action with nothing sent yet
 
 
 @pytest.mark.django_db(transaction=True)

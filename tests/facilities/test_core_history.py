@@ -23,7 +23,13 @@ from facilities.history import (
     update_with_reason,
 )
 from facilities.models import District, Enterprise, Facility, Profile, Sector
-from inspections.models import Finding, Inspection
+from inspections.models import (
+    EvidenceFile,
+    Finding,
+    Inspection,
+    ReinspectionRequest,
+    RemediationEvidence,
+)
 from tests.factories import EnterpriseFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +50,9 @@ REGISTRY_MODELS = [
     CleanTechMeasure,
     Inspection,
     Finding,
+    RemediationEvidence,
+    EvidenceFile,
+    ReinspectionRequest,
     Profile,
 ]
 

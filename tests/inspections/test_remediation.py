@@ -74,7 +74,7 @@ def test_the_business_sends_evidence_with_files_and_the_history_names_it(
     assert all((media / f.file.name).exists() for f in evidence.files.all())
     record = evidence.history.get()
     assert record.history_user == business_owner
-    assert record.history_change_reason == "gửi bằng chứng khắc phục"
+    assert record.history_change_reason == "gửi minh chứng khắc phục"
     assert evidence.files.first().history.get().history_user == business_owner
     finding.refresh_from_db()
     assert finding.resolved_on is None  # only the inspector's acceptance resolves it
@@ -189,7 +189,7 @@ def test_accepting_resolves_the_finding_on_the_day_the_business_gave(
     assert evidence.decided_by == inspector_tam_duong
     assert finding.resolved_on == datetime.date(2026, 5, 20)
     assert finding.history.latest().history_user == inspector_tam_duong
-    assert finding.history.latest().history_change_reason == "chấp nhận bằng chứng khắc phục"
+    assert finding.history.latest().history_change_reason == "chấp nhận minh chứng khắc phục"
     assert evidence.history.latest().history_user == inspector_tam_duong
 
 
@@ -249,7 +249,7 @@ def test_returning_needs_a_reason_and_lets_the_business_send_again(
     assert evidence.return_reason == "Ảnh không rõ bể lắng"
     record = evidence.history.latest()
     assert record.history_user == inspector_tam_duong
-    assert record.history_change_reason == "trả lại bằng chứng: Ảnh không rõ bể lắng"
+    assert record.history_change_reason == "trả lại minh chứng: Ảnh không rõ bể lắng"
     finding.refresh_from_db()
     assert finding.resolved_on is None
     assert send(business_owner, finding, note="Ảnh chụp rõ hơn").status == EvidenceStatus.SUBMITTED

@@ -47,7 +47,7 @@ def test_the_business_sends_evidence_with_a_photo_from_the_page(client, business
     finding = registry["finding"]
     client.force_login(business_owner)
     page = client.get(f"/findings/{finding.pk}/evidence/").content.decode()
-    assert "Gửi bằng chứng khắc phục" in page
+    assert "Gửi minh chứng khắc phục" in page
 
     photo = SimpleUploadedFile("so-theo-doi.png", PNG, content_type="image/png")
     response = client.post(f"/findings/{finding.pk}/evidence/", evidence_post(files=[photo]))
@@ -62,7 +62,7 @@ def test_the_business_sends_evidence_with_a_photo_from_the_page(client, business
     assert 'id="send-evidence"' not in page  # one evidence waits at a time
     portal = client.get("/portal/").content.decode()
     assert "Chờ xem xét" in portal
-    assert "Xem bằng chứng đã gửi" in portal
+    assert "Xem minh chứng đã gửi" in portal
 
 
 def test_a_mistyped_day_comes_back_with_the_message_and_writes_nothing(
@@ -353,3 +353,36 @@ def test_deciding_from_the_work_list_returns_to_the_same_filtered_page(
         {"status": ReinspectionStatus.DECLINED, "answer": "Chưa cần", "next": back},
     )
     assert response["Location"] == back
+
+
+def test_the_change_log_of_a_district_tells_who_sent_and_who_decided(
+    client, auditor, business_owner, inspector_tam_duong, registry
+):
+    from inspections.remediation import accept_evidence
+
+    evidence = sent(business_owner, registry["finding"])
+    accept_evidence(user=inspector_tam_duong, evidence=evidence)
+    client.force_login(auditor)
+    page = client.get("/changes/?model=remediation_evidence&district=106").content.decode()
+    assert "gửi minh chứng khắc phục" in page
+    assert "chấp nhận minh chứng khắc phục" in page
+    assert "Phạm Văn Chè" in page or "doanhnghiep" in page
+    other = client.get("/changes/?model=remediation_evidence&district=109").content.decode()
+    assert "gửi minh chứng khắc phục" not in other
+
+
+@pytest.mark.parametrize("model", ["remediationevidence", "evidencefile", "reinspectionrequest"])
+def test_the_admin_shows_the_answers_but_never_writes_them(
+    client, admin_user, business_owner, registry, model
+):
+    sent(business_owner, registry["finding"])
+    request_reinspection(user=business_owner, facility=registry["own"], reason="Xin")
+    client.force_login(admin_user)
+    assert client.get(f"/admin/inspections/{model}/").status_code == 200
+    assert client.get(f"/admin/inspections/{model}/add/").status_code == 403
+
+
+def test_the_facility_page_leads_from_a_finding_to_its_evidence(client, auditor, registry):
+    client.force_login(auditor)
+    page = client.get(f"/facilities/{registry['own'].pk}/").content.decode()
+    assert f'href="/findings/{registry["finding"].pk}/evidence/"' in page
