@@ -399,3 +399,13 @@ def test_the_tab_links_each_object_to_its_timeline_only_for_who_may_open_it(
         client.force_login(request.getfixturevalue(persona))
         html = page(client, url).content.decode()
         assert ('href="/changes/facility/' in html) is links, persona
+
+
+@pytest.mark.parametrize("query", ["after=garbage", "before=e30"])
+def test_a_bad_page_link_on_the_tab_shows_the_error_and_no_rows(client, auditor, registry, query):
+    client.force_login(auditor)
+    response = page(client, f"/facilities/{registry['own'].pk}/history/?{query}")
+    assert response.context["form"].errors
+    assert response.context["rows"] == []
+    html = response.content.decode()
+    assert 'class="error-summary' in html and 'class="change"' not in html
