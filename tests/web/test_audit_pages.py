@@ -409,3 +409,13 @@ def test_a_bad_page_link_on_the_tab_shows_the_error_and_no_rows(client, auditor,
     assert response.context["rows"] == []
     html = response.content.decode()
     assert 'class="error-summary' in html and 'class="change"' not in html
+
+
+def test_an_object_timeline_is_titled_by_name_and_leads_to_the_facility_tab(
+    client, auditor, registry
+):
+    client.force_login(auditor)
+    finding = page(client, f"/changes/finding/{registry['finding'].pk}/").content.decode()
+    assert "TD-001 — Nhà máy chè Tam Đường" in finding.split("</h1>")[0]
+    facility = page(client, f"/changes/facility/{registry['own'].pk}/").content.decode()
+    assert f'href="/facilities/{registry["own"].pk}/history/"' in facility
