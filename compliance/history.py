@@ -235,11 +235,22 @@ def facility_ids_matching(text: str) -> QuerySet:
 
 
 def _text_q(model: type[models.Model], text: str) -> Q:
-    """Rows whose change reason or whose text values (in that version) contain ``text``."""
-    q = Q(history_change_reason__icontains=text)
-    for f in tracked_fields(model):
-        if isinstance(f, CharField | models.TextField) and not f.choices:
-            q |= Q(**{f"{f.attname}__icontains": text})
+    """Rows whose change reason or whose text values (in that version) contain ``text``.
+
+    SQLite folds the case of ASCII letters only, so "đá" would miss "Đá": the text is
+    also sought in lower case, upper case and with a capital first letter (PostgreSQL
+    folds every letter; the variants change nothing there).
+    """
+    variants = {text, text.lower(), text.upper(), text.capitalize()}
+    columns = ["history_change_reason"] + [
+        f.attname
+        for f in tracked_fields(model)
+        if isinstance(f, CharField | models.TextField) and not f.choices
+    ]
+    q = Q()
+    for column in columns:
+        for variant in variants:
+            q |= Q(**{f"{column}__icontains": variant})
     return q
 
 

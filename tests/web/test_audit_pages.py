@@ -183,9 +183,15 @@ def test_the_text_filter_reads_reasons_and_values(client, auditor, registry):
     def shown(**query):
         return keys(page(client, f"/changes/?{urlencode(query)}").context["rows"])
 
-    # in a value (ASCII letters in any case; on PostgreSQL every letter)
-    assert shown(text="bí mật của") == {("inspection", registry["competitor_visit"].pk)}
-    assert shown(text="dữ liệu thử", model="finding") == {("finding", registry["finding"].pk)}
+    # in a value, whatever the case as typed, on SQLite as on PostgreSQL
+    competitor_visit = {("inspection", registry["competitor_visit"].pk)}
+    assert shown(text="bí mật của") == competitor_visit
+    assert shown(text="BÍ MẬT CỦA ĐỐI THỦ") == competitor_visit
+    assert shown(text="mỏ đá phong thổ", model="facility") == {
+        ("facility", registry["competitor"].pk)
+    }
+    # in the reason
+    assert shown(text="DỮ LIỆU THỬ", model="finding") == {("finding", registry["finding"].pk)}
     assert shown(text="không có ở đâu cả") == set()
 
 
