@@ -12,6 +12,10 @@ models of all three apps.
   rules of facilities/access.py.
 * ``diff(model, previous, record)`` — the field-level changes of one history row; the
   only diff (bookkeeping columns left out).
+* ``readable(entries)`` — the values of those changes as people read them (names,
+  labels, dd/mm/yyyy, local time), one query per model named; the API keeps raw values.
+* ``held_labels()`` / ``HistoryFilters(held_by=, facility=)`` — a facility and everything
+  it holds, derived from the foreign keys (its history tab).
 * ``history_page(user, filters, after=/before=, limit=)`` — newest first, keyset
   (cursor) pagination: any page costs the same, however deep.
 * ``history_stream(user, filters)`` — every row, oldest first per object, one row in
@@ -588,7 +592,7 @@ def _beyond(label: str, cursor: tuple[datetime.datetime, str, int], *, forward: 
 def _keys(user, filters: HistoryFilters, cursor=None, *, forward: bool = True) -> QuerySet:
     parts = []
     labels = filters.labels()
-    if not labels:  # the filters exclude every model (a certificate number and a facility)
+    if not labels:  # the filters exclude every model (a certificate number, model=finding)
         return Facility.history.none().values("history_id", "history_date")
     for label in labels:
         rows = _rows(label, user, filters)
