@@ -229,13 +229,15 @@ def _rows(label: str, user, filters: HistoryFilters) -> QuerySet:
 
 
 def facility_ids_matching(text: str) -> QuerySet:
-    """Ids of the facilities, deleted ones included, whose code is ``text`` or whose
-    name (in any version) contains its words, diacritics or not (the registry's search)."""
+    """Ids of the facilities, deleted ones included, whose code (in any version) is
+    ``text``; failing that, those whose name contains its words, diacritics or not (the
+    registry's search). A code wins so that "TD-001" never also brings "TD-0010"."""
     text = nfc(text) or ""
-    q = Q(code__iexact=text)
-    if folded := search_key(text):
-        q |= Q(search_key__contains=folded)
-    return Facility.history.filter(q).values("id").distinct()
+    by_code = Facility.history.filter(code__iexact=text).values("id").distinct()
+    folded = search_key(text)
+    if by_code.exists() or not folded:
+        return by_code
+    return Facility.history.filter(search_key__contains=folded).values("id").distinct()
 
 
 def _text_q(model: type[models.Model], text: str) -> Q:

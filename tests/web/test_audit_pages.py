@@ -4,6 +4,7 @@ action, object type, dates and text, exports what it lists, shows values as peop
 them, and shows no rows at all under a filter it could not read."""
 
 import datetime
+import re
 from collections import Counter
 from io import BytesIO
 from urllib.parse import urlencode
@@ -136,6 +137,10 @@ def test_the_facility_filter_takes_a_code_or_words_of_the_name(client, auditor, 
         rows = page(client, f"/changes/?{urlencode({'facility': query})}").context["rows"]
         assert keys(rows) == tab, query
     assert page(client, "/changes/?facility=TD-0011").context["total"] == 0
+    # a code is that facility only, not every code that starts with it
+    with change_context(reason="mã gần giống"):
+        FacilityFactory(code="TD-0010", name="Xưởng khác")
+    assert keys(page(client, "/changes/?facility=TD-001").context["rows"]) == tab
     assert page(client, "/changes/?facility=nha may gach").context["total"] == 0
     competitor = page(client, "/changes/?facility=PT-001").context["rows"]
     assert ("inspection", registry["competitor_visit"].pk) in keys(competitor)
@@ -425,3 +430,20 @@ def test_an_object_timeline_is_titled_by_name_and_leads_to_the_facility_tab(
     assert "TD-001 — Nhà máy chè Tam Đường" in finding.split("</h1>")[0]
     facility = page(client, f"/changes/facility/{registry['own'].pk}/").content.decode()
     assert f'href="/facilities/{registry["own"].pk}/history/"' in facility
+
+
+def test_the_facility_tab_exports_its_own_rows(client, auditor, inspector_tam_duong, registry):
+    client.force_login(auditor)
+    response = page(client, f"/facilities/{registry['own'].pk}/history/")
+    listed = Counter((r.label, r.object_id, r.type, r.reason) for r in response.context["rows"])
+    href = re.search(r'id="export" href="([^"]+)"', response.content.decode())[1]
+    exported = Counter(
+        (row[0], row[1], row[2], row[5])
+        for row in workbook_rows(client.get(href.replace("&amp;", "&")))
+        if row[2] != "changed"  # the registry's rows are all creations: one line each
+    )
+    assert exported == listed
+    # the export is the change log's: not offered to those who may not open it
+    client.force_login(inspector_tam_duong)
+    html = page(client, f"/facilities/{registry['own'].pk}/history/").content.decode()
+    assert 'id="export"' not in html
