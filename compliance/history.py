@@ -12,6 +12,10 @@ models of all three apps.
   rules of facilities/access.py.
 * ``diff(model, previous, record)`` — the field-level changes of one history row; the
   only diff (bookkeeping columns left out).
+* ``readable(entries)`` — the values of those changes as people read them (names,
+  labels, dd/mm/yyyy, local time), one query per model named; the API keeps raw values.
+* ``held_labels()`` / ``HistoryFilters(held_by=, facility=)`` — a facility and everything
+  it holds, derived from the foreign keys (its history tab).
 * ``history_page(user, filters, after=/before=, limit=)`` — newest first, keyset
   (cursor) pagination: any page costs the same, however deep.
 * ``history_stream(user, filters)`` — every row, oldest first per object, one row in
@@ -230,21 +234,34 @@ def _rows(label: str, user, filters: HistoryFilters) -> QuerySet:
 
 
 def facility_ids_matching(text: str) -> QuerySet:
-    """Ids of the facilities, deleted ones included, whose code is ``text`` or whose
-    name (in any version) contains its words, diacritics or not (the registry's search)."""
+    """Ids of the facilities, deleted ones included, whose code (in any version) is
+    ``text``; failing that, those whose name contains its words, diacritics or not (the
+    registry's search). A code wins so that "TD-001" never also brings "TD-0010"."""
     text = nfc(text) or ""
-    q = Q(code__iexact=text)
-    if folded := search_key(text):
-        q |= Q(search_key__contains=folded)
-    return Facility.history.filter(q).values("id").distinct()
+    by_code = Facility.history.filter(code__iexact=text).values("id").distinct()
+    folded = search_key(text)
+    if by_code.exists() or not folded:
+        return by_code
+    return Facility.history.filter(search_key__contains=folded).values("id").distinct()
 
 
 def _text_q(model: type[models.Model], text: str) -> Q:
-    """Rows whose change reason or whose text values (in that version) contain ``text``."""
-    q = Q(history_change_reason__icontains=text)
-    for f in tracked_fields(model):
-        if isinstance(f, CharField | models.TextField) and not f.choices:
-            q |= Q(**{f"{f.attname}__icontains": text})
+    """Rows whose change reason or whose text values (in that version) contain ``text``.
+
+    SQLite folds the case of ASCII letters only, so "đá" would miss "Đá": the text is
+    also sought in lower case, upper case and with a capital first letter (PostgreSQL
+    folds every letter; the variants change nothing there).
+    """
+    variants = {text, text.lower(), text.upper(), text.capitalize()}
+    columns = ["history_change_reason"] + [
+        f.attname
+        for f in tracked_fields(model)
+        if isinstance(f, CharField | models.TextField) and not f.choices
+    ]
+    q = Q()
+    for column in columns:
+        for variant in variants:
+            q |= Q(**{f"{column}__icontains": variant})
     return q
 
 
@@ -604,7 +621,7 @@ def _beyond(label: str, cursor: tuple[datetime.datetime, str, int], *, forward: 
 def _keys(user, filters: HistoryFilters, cursor=None, *, forward: bool = True) -> QuerySet:
     parts = []
     labels = filters.labels()
-    if not labels:  # the filters exclude every model (a certificate number and a facility)
+    if not labels:  # the filters exclude every model (a certificate number, model=finding)
         return Facility.history.none().values("history_id", "history_date")
     for label in labels:
         rows = _rows(label, user, filters)

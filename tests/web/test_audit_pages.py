@@ -4,6 +4,7 @@ action, object type, dates and text, exports what it lists, shows values as peop
 them, and shows no rows at all under a filter it could not read."""
 
 import datetime
+import re
 from collections import Counter
 from io import BytesIO
 from urllib.parse import urlencode
@@ -136,6 +137,10 @@ def test_the_facility_filter_takes_a_code_or_words_of_the_name(client, auditor, 
         rows = page(client, f"/changes/?{urlencode({'facility': query})}").context["rows"]
         assert keys(rows) == tab, query
     assert page(client, "/changes/?facility=TD-0011").context["total"] == 0
+    # a code is that facility only, not every code that starts with it
+    with change_context(reason="mã gần giống"):
+        FacilityFactory(code="TD-0010", name="Xưởng khác")
+    assert keys(page(client, "/changes/?facility=TD-001").context["rows"]) == tab
     assert page(client, "/changes/?facility=nha may gach").context["total"] == 0
     competitor = page(client, "/changes/?facility=PT-001").context["rows"]
     assert ("inspection", registry["competitor_visit"].pk) in keys(competitor)
@@ -183,9 +188,15 @@ def test_the_text_filter_reads_reasons_and_values(client, auditor, registry):
     def shown(**query):
         return keys(page(client, f"/changes/?{urlencode(query)}").context["rows"])
 
-    # in a value (ASCII letters in any case; on PostgreSQL every letter)
-    assert shown(text="bí mật của") == {("inspection", registry["competitor_visit"].pk)}
-    assert shown(text="dữ liệu thử", model="finding") == {("finding", registry["finding"].pk)}
+    # in a value, whatever the case as typed, on SQLite as on PostgreSQL
+    competitor_visit = {("inspection", registry["competitor_visit"].pk)}
+    assert shown(text="bí mật của") == competitor_visit
+    assert shown(text="BÍ MẬT CỦA ĐỐI THỦ") == competitor_visit
+    assert shown(text="mỏ đá phong thổ", model="facility") == {
+        ("facility", registry["competitor"].pk)
+    }
+    # in the reason
+    assert shown(text="DỮ LIỆU THỬ", model="finding") == {("finding", registry["finding"].pk)}
     assert shown(text="không có ở đâu cả") == set()
 
 
@@ -399,3 +410,40 @@ def test_the_tab_links_each_object_to_its_timeline_only_for_who_may_open_it(
         client.force_login(request.getfixturevalue(persona))
         html = page(client, url).content.decode()
         assert ('href="/changes/facility/' in html) is links, persona
+
+
+@pytest.mark.parametrize("query", ["after=garbage", "before=e30"])
+def test_a_bad_page_link_on_the_tab_shows_the_error_and_no_rows(client, auditor, registry, query):
+    client.force_login(auditor)
+    response = page(client, f"/facilities/{registry['own'].pk}/history/?{query}")
+    assert response.context["form"].errors
+    assert response.context["rows"] == []
+    html = response.content.decode()
+    assert 'class="error-summary' in html and 'class="change"' not in html
+
+
+def test_an_object_timeline_is_titled_by_name_and_leads_to_the_facility_tab(
+    client, auditor, registry
+):
+    client.force_login(auditor)
+    finding = page(client, f"/changes/finding/{registry['finding'].pk}/").content.decode()
+    assert "TD-001 — Nhà máy chè Tam Đường" in finding.split("</h1>")[0]
+    facility = page(client, f"/changes/facility/{registry['own'].pk}/").content.decode()
+    assert f'href="/facilities/{registry["own"].pk}/history/"' in facility
+
+
+def test_the_facility_tab_exports_its_own_rows(client, auditor, inspector_tam_duong, registry):
+    client.force_login(auditor)
+    response = page(client, f"/facilities/{registry['own'].pk}/history/")
+    listed = Counter((r.label, r.object_id, r.type, r.reason) for r in response.context["rows"])
+    href = re.search(r'id="export" href="([^"]+)"', response.content.decode())[1]
+    exported = Counter(
+        (row[0], row[1], row[2], row[5])
+        for row in workbook_rows(client.get(href.replace("&amp;", "&")))
+        if row[2] != "changed"  # the registry's rows are all creations: one line each
+    )
+    assert exported == listed
+    # the export is the change log's: not offered to those who may not open it
+    client.force_login(inspector_tam_duong)
+    html = page(client, f"/facilities/{registry['own'].pk}/history/").content.decode()
+    assert 'id="export"' not in html
