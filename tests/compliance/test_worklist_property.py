@@ -3,9 +3,10 @@
 Hypothesis draws registries whose dates cluster on the edges of the reference date (the
 same drawing as the indicator tests: deadlines on the day, visits on the window's first
 day, new builds on the baseline). For the administrator and for an inspector of Tam Đường,
-every row of the list, read page by page (three a page, so that pages cut kinds and equal
-dates), must be the reference's rows in the reference's order, and the counts per kind
-the reference's counts.
+and for a district, a commune (one straddling two former districts) and a choice of
+kinds, every row of the list, read page by page (three a page, so that pages cut kinds
+and equal dates), must be the reference's rows in the reference's order, and the counts
+per kind the reference's counts.
 """
 
 from hypothesis import HealthCheck, given, settings
@@ -82,16 +83,25 @@ class TheWorkListAgreesWithTheReference(TestCase):
         build(specs)
         admin = user_create(username="quantri", role=Role.ADMIN)
         inspector = user_create(username="kiemtra106", role=Role.INSPECTOR, districts=["106"])
-        for user, in_area in ((admin, lambda f: True), (inspector, in_tam_duong)):
+        chosen = ("expired", "draft")
+        cases = (
+            (admin, Filters(), lambda f: True, None),
+            (inspector, Filters(), in_tam_duong, None),
+            (admin, Filters(district="109"), lambda f: reference.district_of(f) == "109", None),
+            (admin, Filters(commune="03394"), lambda f: f.commune_id == "03394", None),
+            (inspector, Filters(kinds=chosen), in_tam_duong, chosen),
+        )
+        for user, filters, in_area, kinds in cases:
             expected = reference_rows(as_of, in_area)
             listed = []
             while True:
-                rows = page(user, as_of, Filters(), offset=len(listed), limit=3)
+                rows = page(user, as_of, filters, offset=len(listed), limit=3)
                 listed += [(item.kind.code, item.since, item.obj_id) for item in rows]
                 if len(rows) < 3:
                     break
-            assert listed == expected, user
+            assert listed == [row for row in expected if not kinds or row[0] in kinds], filters
+            # The counts are of every kind, whichever kinds are listed.
             wanted = {kind.code: 0 for kind in KINDS}
             for kind, _since, _obj in expected:
                 wanted[kind] += 1
-            assert counts(user, as_of, Filters()) == wanted, user
+            assert counts(user, as_of, filters) == wanted, filters

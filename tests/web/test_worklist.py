@@ -91,8 +91,8 @@ def test_the_list_is_ordered_by_urgency_and_within_a_kind_oldest_first(
     deadlines = [item.since for item in response.context["page_obj"]][:2]
     assert deadlines == [datetime.date(2026, 5, 1), datetime.date(2026, 6, 1)]
     html = response.content.decode()
-    assert "Thời hạn khắc phục 01/05/2026" in html
-    assert "Lần kiểm tra gần nhất 01/01/2020" in html
+    assert '01/05/2026 <span class="muted">(thời hạn khắc phục)</span>' in html
+    assert '01/01/2020 <span class="muted">(lần kiểm tra gần nhất)</span>' in html
 
 
 def test_each_row_offers_its_one_action_with_the_way_back(client, inspector_tam_duong, one_of_each):
@@ -183,7 +183,7 @@ def test_measures_to_verify_are_those_unverified_and_not_removed(client, admin_u
     client.force_login(admin_user)
     response = client.get("/worklist/?kind=unverified")
     assert [item.obj_id for item in response.context["page_obj"]] == [waiting.pk]
-    assert "Ngày lắp đặt 05/01/2026" in response.content.decode()
+    assert '05/01/2026 <span class="muted">(ngày lắp đặt)</span>' in response.content.decode()
 
 
 # --- filters, search, counts, pages -----------------------------------------------------
