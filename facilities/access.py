@@ -184,11 +184,14 @@ def with_draft_author(queryset: QuerySet) -> QuerySet:
     )
 
 
+_NOT_LOADED = object()
+
+
 def _started_by(user, inspection) -> bool:
     if role_of(user) == Role.ADMIN:
         return True
-    author_id = getattr(inspection, "draft_author_id", None)
-    if author_id is None:
+    author_id = getattr(inspection, "draft_author_id", _NOT_LOADED)
+    if author_id is _NOT_LOADED:
         author_id = (
             inspection.history.filter(history_type="+")
             .order_by("history_date")

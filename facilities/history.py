@@ -333,6 +333,7 @@ _COPYABLE = {
     "PositiveSmallIntegerField",
     "SmallIntegerField",
     "TextField",
+    "UUIDField",  # psycopg writes a uuid.UUID (the visit form's keys) as is
 }
 
 

@@ -163,7 +163,7 @@ def _visit_form(request, *, facility, inspection: Inspection | None):
         _quiet(form, formset, location)
         if request.FILES:
             messages.warning(
-                request, _("Trình duyệt không giữ tệp đã chọn khi có lỗi: vui lòng chọn lại tệp.")
+                request, _("Tệp đã chọn chưa được lưu: hãy chọn lại tệp trước khi lưu nháp.")
             )
     elif request.method == "POST":
         form = InspectionForm(request.POST, instance=inspection)

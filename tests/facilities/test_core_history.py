@@ -7,6 +7,7 @@ POST is refused to a staff user who may only view.
 """
 
 import datetime
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -224,6 +225,7 @@ def test_copy_create_writes_the_same_rows_and_history_as_bulk_create(inspector_t
                 status="finalized",
                 outcome="compliant",
                 summary="Kiểm tra định kỳ",
+                submission_key=uuid.UUID("0f8fad5b-d9cb-469f-a165-70867728950e"),
             )
         ],
         user=inspector_tam_duong,
@@ -237,8 +239,10 @@ def test_copy_create_writes_the_same_rows_and_history_as_bulk_create(inspector_t
         1,
     )
     assert stored.created_at is not None
+    assert str(stored.submission_key) == "0f8fad5b-d9cb-469f-a165-70867728950e"
     assert list(stored.inspectors.all()) == [inspector_tam_duong]
     row = stored.history.get()
+    assert row.submission_key == stored.submission_key
     assert (row.history_type, row.history_user, row.history_change_reason) == (
         "+",
         inspector_tam_duong,
