@@ -48,10 +48,10 @@ def test_the_facility_list_queries_do_not_grow_with_the_registry(
     client, admin_user, registry, own_enterprise
 ):
     before, after = counts_before_and_after(client, admin_user, "/facilities/", own_enterprise)
-    # session, user, profile; count of the page; the page of facilities with their
-    # standing (one query); districts, communes and sectors for the filter pickers; the
-    # department's name in the header.
-    assert before == after == 9
+    # session, user, profile; count of the page; the ids of the page; those facilities
+    # with their standing (one query); districts, communes and sectors for the filter
+    # pickers; the department's name in the header.
+    assert before == after == 10
 
 
 def test_the_work_list_queries_do_not_grow_with_the_registry(
