@@ -320,21 +320,34 @@ class FacilityStanding(models.Model):
 class StoredFigures(models.Model):
     """The three figures (population and numerator each) of one date and scope, as the
     series shows them, stored so that the dashboard does not recompute fifteen dates on
-    every view. Every registry write that can change a figure deletes them all
-    (compliance/standing.py); the next read computes them again. ``rules`` holds the
-    rule settings they were computed under, so a change of settings is a miss."""
+    every view (compliance/indicators/stored.py). Only the rows of the current
+    ``FiguresGeneration`` count: every registry write that can change a figure starts a
+    new generation, and the next read computes them again. ``rules`` holds the rule
+    settings they were computed under, so a change of settings is a miss too."""
 
     as_of = models.DateField()
     scope = models.CharField(max_length=60)  # "district|commune|sector", empty parts
     rules = models.CharField(max_length=40)
+    generation = models.PositiveBigIntegerField()
     counts = models.JSONField()  # [p1, n1, p2, n2, p3, n3]
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["as_of", "scope", "rules"], name="stored_figures_unique"
+                fields=["as_of", "scope", "rules", "generation"], name="stored_figures_unique"
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.scope}"
+
+
+class FiguresGeneration(models.Model):
+    """One row: the generation of the stored figures, moved on by every write that can
+    change a figure. Figures computed under an older generation are never read, even
+    when they were stored after the write (a read that raced it)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

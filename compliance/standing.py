@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -43,8 +44,8 @@ from compliance.models import (
     Certificate,
     CleanTechMeasure,
     FacilityStanding,
+    FiguresGeneration,
     StandingAspect,
-    StoredFigures,
 )
 from compliance.predicates import COUNTED_MEASURE_KINDS
 from facilities.history import registry_bulk_written
@@ -57,6 +58,7 @@ from inspections.models import Finding, Inspection
 OPEN_START = datetime.date(1, 1, 1)
 OPEN_END = datetime.date(9999, 12, 31)
 ASPECTS = tuple(StandingAspect.values)
+GENERATION = 1  # the primary key of the one FiguresGeneration row
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
 
@@ -198,8 +200,9 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
 
 
 def forget_figures() -> None:
-    """Every stored figure may be out of date: the next read computes it again."""
-    StoredFigures.objects.all().delete()
+    """Every stored figure may be out of date: a new generation, so that the next read
+    computes them again (compliance/indicators/stored.py). One UPDATE of one row."""
+    FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
 
 
 def rebuild(batch: int = 5000) -> int:
@@ -306,16 +309,20 @@ def written(model, objs, *, created: bool = False) -> None:
         refresh(_facility_ids(model, objs), _FEEDS[model])
 
 
-@receiver(post_save)
 def _saved(sender, instance, created, raw=False, **kwargs):
-    if sender in _DECIDING and not raw:
+    if not raw:
         written(sender, [instance], created=created)
 
 
-@receiver(post_delete)
 def _deleted(sender, instance, **kwargs):
-    if sender in _DECIDING:
-        written(sender, [instance], created=True)
+    written(sender, [instance], created=True)
+
+
+# Connected model by model: a post_delete receiver for every model would stop Django
+# deleting any other model's rows in one statement (it would load them first).
+for _model in _DECIDING:
+    post_save.connect(_saved, sender=_model, dispatch_uid=f"standing_saved_{_model.__name__}")
+    post_delete.connect(_deleted, sender=_model, dispatch_uid=f"standing_deleted_{_model.__name__}")
 
 
 @receiver(registry_bulk_written)
