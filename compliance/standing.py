@@ -59,6 +59,7 @@ OPEN_START = datetime.date(1, 1, 1)
 OPEN_END = datetime.date(9999, 12, 31)
 ASPECTS = tuple(StandingAspect.values)
 GENERATION = 1  # the primary key of the one FiguresGeneration row
+CHUNK = 2000  # facilities refreshed per statement by a bulk write
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
 
@@ -187,15 +188,17 @@ def _rows(computed: dict) -> list[FacilityStanding]:
 def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS) -> None:
     """Recompute the ``aspects`` of the standing of ``facility_ids``, in the caller's
     transaction (a write and its standing commit together), and forget the stored
-    figures."""
-    ids = {fid for fid in facility_ids if fid is not None}
+    figures. A bulk write's facilities go by ``CHUNK`` (bounded ``IN`` lists)."""
+    ids = sorted({fid for fid in facility_ids if fid is not None})
     if not ids:
         return
     aspects = tuple(aspects)
     with transaction.atomic(savepoint=False):
-        computed = compute(ids, aspects)
-        FacilityStanding.objects.filter(facility_id__in=ids, aspect__in=aspects).delete()
-        FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
+        for start in range(0, len(ids), CHUNK):
+            chunk = set(ids[start : start + CHUNK])
+            computed = compute(chunk, aspects)
+            FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
+            FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
         forget_figures()
 
 
