@@ -120,6 +120,7 @@ def compute(facility_ids: set[int] | None, aspects: Iterable[str] = ASPECTS) -> 
     result: dict[int, list[Interval]] = defaultdict(list)
 
     def only(queryset, path="facility_id"):
+        queryset = queryset.order_by()  # sorted here, per facility; no ORDER BY needed
         if facility_ids is None:
             return queryset
         return queryset.filter(**{f"{path}__in": facility_ids})
