@@ -313,9 +313,9 @@ def written(model, objs, *, created: bool = False) -> None:
         refresh(_facility_ids(model, objs), _FEEDS[model])
 
 
-def _saved(sender, instance, created, raw=False, **kwargs):
-    if not raw:
-        written(sender, [instance], created=created)
+def _saved(sender, instance, created, **kwargs):
+    # Fixtures (loaddata, raw saves) too: the standing reads the records, not the instance.
+    written(sender, [instance], created=created)
 
 
 def _deleted(sender, instance, **kwargs):
