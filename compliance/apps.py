@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Tuân thủ môi trường")
+
+    def ready(self) -> None:
+        # The facility standing listens to every registry write (compliance/standing.py).
+        from compliance import standing  # noqa: F401

@@ -266,3 +266,88 @@ class AnnualReport(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PublishedReportError(_("Báo cáo năm đã công bố không thể xóa."))
+
+
+class StandingAspect(models.TextChoices):
+    """What one row of a facility's standing says holds on its dates (docs/architecture.md,
+    "The standing"). Derived data: rebuilt from the registry, never edited."""
+
+    # The latest finalized inspection (value: its outcome) from its visit until the next.
+    INSPECTION = "inspection", _("Lần kiểm tra gần nhất")
+    # At least one corrective action overdue.
+    OVERDUE = "overdue", _("Quá hạn khắc phục")
+    # At least one verified clean-technology or pollution-control measure in place.
+    MEASURE = "measure", _("Biện pháp công nghệ sạch được xác nhận")
+    # The certificate status (value: compliance.choices.CertificateStatus).
+    CERTIFICATE = "certificate", _("Tình trạng giấy chứng nhận")
+
+
+class FacilityStanding(models.Model):
+    """ "Aspect A (with value V) holds for facility F on [valid_from, valid_to)".
+
+    The rows of one facility and aspect never overlap, so a date meets at most one.
+    Kept current by compliance/standing.py on every write of a facility's inspections,
+    findings, certificates and measures; the indicators read it (docs/methodology.md,
+    "How it is computed fast"). Settings are applied when it is read, not stored: the
+    assessment window is compared with ``valid_from`` (the visit) on the asked date.
+    """
+
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # facility_standing_lookup (facility, aspect, valid_from) serves it
+    )
+    aspect = models.CharField(max_length=20, choices=StandingAspect.choices)
+    value = models.CharField(max_length=30, blank=True, default="")
+    valid_from = models.DateField()
+    valid_to = models.DateField()  # exclusive; compliance.standing.OPEN_END when open
+
+    class Meta:
+        verbose_name = _("tình trạng cơ sở theo thời gian")
+        verbose_name_plural = _("tình trạng cơ sở theo thời gian")
+        indexes = [
+            models.Index(
+                fields=["facility", "aspect", "valid_from"], name="facility_standing_lookup"
+            ),
+            models.Index(fields=["aspect", "valid_from", "valid_to"], name="facility_standing_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} {self.aspect} {self.value} [{self.valid_from}, {self.valid_to})"
+
+
+class StoredFigures(models.Model):
+    """The three figures (population and numerator each) of one date and scope, as the
+    series shows them, stored so that the dashboard does not recompute fifteen dates on
+    every view (compliance/indicators/stored.py). Only the rows of the current
+    ``FiguresGeneration`` count: every registry write that can change a figure starts a
+    new generation, and the next read computes them again. ``rules`` holds the rule
+    settings they were computed under, so a change of settings is a miss too."""
+
+    as_of = models.DateField()
+    scope = models.CharField(max_length=60)  # "district|commune|sector", empty parts
+    rules = models.CharField(max_length=40)
+    generation = models.PositiveBigIntegerField()
+    counts = models.JSONField()  # [p1, n1, p2, n2, p3, n3]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "scope", "rules", "generation"], name="stored_figures_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.scope}"
+
+
+class FiguresGeneration(models.Model):
+    """One row: the generation of the stored figures, moved on by every write that can
+    change a figure. Figures computed under an older generation are never read, even
+    when they were stored after the write (a read that raced it)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from facilities.text import nfc
 
 CHANGE_REASON_HEADER = "HTTP_X_CHANGE_REASON"
+
+# Sent (sender=model, objs=..., created=bool) after the bulk helpers below wrote rows,
+# which send no post_save: derived data kept current on every write (the facility
+# standing, compliance/standing.py) listens to it beside post_save and post_delete.
+registry_bulk_written = Signal()
 MAX_REASON_LENGTH = 500
 
 
@@ -219,13 +224,16 @@ def bulk_create_with_reason(
     """
     objs = _prepare(objs, normalized)
     if not m2m:
-        return bulk_create_with_history(
-            objs,
-            model,
-            batch_size=batch_size,
-            default_user=resolve_user(user),
-            default_change_reason=resolve_reason(reason),
-        )
+        with transaction.atomic(savepoint=False):
+            created = bulk_create_with_history(
+                objs,
+                model,
+                batch_size=batch_size,
+                default_user=resolve_user(user),
+                default_change_reason=resolve_reason(reason),
+            )
+            registry_bulk_written.send(sender=model, objs=created, created=True)
+        return created
     with transaction.atomic(savepoint=False):
         created = model._default_manager.bulk_create(objs, batch_size=batch_size)
         history_rows = model.history.bulk_history_create(
@@ -236,6 +244,7 @@ def bulk_create_with_reason(
         )
         for field_name, values in m2m.items():
             _bulk_add_m2m_with_history(model, field_name, created, history_rows, values)
+        registry_bulk_written.send(sender=model, objs=created, created=True)
     return created
 
 
@@ -294,14 +303,16 @@ def bulk_update_with_reason(
         fields = sorted(
             set(fields) | {"version", "search_key"} & {f.name for f in model._meta.fields}
         )
-    bulk_update_with_history(
-        objs,
-        model,
-        fields,
-        batch_size=batch_size,
-        default_user=resolve_user(user),
-        default_change_reason=resolve_reason(reason),
-    )
+    with transaction.atomic(savepoint=False):
+        bulk_update_with_history(
+            objs,
+            model,
+            fields,
+            batch_size=batch_size,
+            default_user=resolve_user(user),
+            default_change_reason=resolve_reason(reason),
+        )
+        registry_bulk_written.send(sender=model, objs=objs, created=False)
     return len(objs)
 
 
@@ -403,6 +414,7 @@ def copy_create_with_reason(
         )
         for field_name, values in (m2m or {}).items():
             _copy_m2m(model, field_name, objs, history_ids, values)
+        registry_bulk_written.send(sender=model, objs=objs, created=True)
     return objs
 
 

@@ -17,9 +17,20 @@ from compliance.filtersets import (
     CleanTechMeasureFilterSet,
     FacilityStatusFilterSet,
 )
-from compliance.selectors import certificates_for, facility_list, measures_for
+from compliance.selectors import (
+    certificates_for,
+    facility_list,
+    measures_for,
+    page_rows,
+    with_standing,
+)
 from compliance.services import measure_verify
-from facilities.access import can_inspect, can_manage_registry, can_record_inspections
+from facilities.access import (
+    can_inspect,
+    can_manage_registry,
+    can_record_inspections,
+    facilities_for,
+)
 from facilities.api.views import RegistryModelViewSet
 
 
@@ -32,7 +43,22 @@ class FacilityViewSet(RegistryModelViewSet):
     ordering_fields = ["code", "name", "operating_since", "closed_on", "id", "compliance_status"]
 
     def get_queryset(self):
+        if self.action == "list":
+            # Filtered, ordered and paged on ids; the page's rows get their standing in
+            # paginate_queryset (a deep page costs what the first does). Ordering by
+            # compliance_status needs it on every row: with_standing's one subquery.
+            return with_standing(facilities_for(self.request.user), timezone.localdate())
         return facility_list(self.request.user, timezone.localdate())
+
+    def paginate_queryset(self, queryset):
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if ids is None:
+            return None
+        return page_rows(
+            ids,
+            timezone.localdate(),
+            facilities_for(self.request.user).select_related("enterprise", "sector", "district"),
+        )
 
 
 class CertificateViewSet(RegistryModelViewSet):

@@ -28,7 +28,6 @@ from rest_framework.views import APIView
 
 from compliance.indicators import (
     compute_indicators,
-    compute_series,
     facility_rows_page,
     population,
     rules,
@@ -39,6 +38,7 @@ from compliance.indicators.selectors import (
     annual_report_draft,
     annual_report_get,
 )
+from compliance.indicators.stored import stored_series
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
 from facilities.access import (
@@ -172,7 +172,7 @@ class IndicatorSeriesView(APIView):
     )
     def get(self, request):
         params = _params(s.SeriesQuery, request)
-        points = compute_series(
+        points = stored_series(
             params["from"],
             params["to"],
             district=params.get("district"),

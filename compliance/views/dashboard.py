@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from compliance.choices import Reason, label_of
 from compliance.excel.export import write_table
 from compliance.excel.views import xlsx_response
-from compliance.indicators import compute_indicators, compute_series, facility_rows
+from compliance.indicators import compute_indicators, facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
+from compliance.indicators.stored import stored_series
 from compliance.views.chart import line_chart
 from compliance.views.listing import Column, header_cells, order_rows, requested_sort
 from facilities.access import can_read_province_figures, facilities_for
@@ -106,7 +107,8 @@ def dashboard(request):
     as_of, district, commune, sector = form.scope()
     report = compute_indicators(as_of, district=district, commune=commune, sector=sector).to_dict()
     today = timezone.localdate()
-    series = compute_series(
+    # The series' figures are stored, kept current by every write (stored.py).
+    series = stored_series(
         FIRST_SERIES_YEAR,
         _series_to_year(today),
         district=district,

@@ -29,8 +29,9 @@ EXPECTED = {
     "/api/v1/districts/": PLAIN,
     "/api/v1/sectors/": PLAIN,
     "/api/v1/enterprises/": PLAIN,
-    # token, profile, count, page (joined to enterprise, sector, district; status as subqueries)
-    "/api/v1/facilities/": PLAIN,
+    # token, profile, count, the ids of the page, those facilities (joined to enterprise,
+    # sector, district; their standing as subqueries)
+    "/api/v1/facilities/": PLAIN + 1,
     # token, profile, count, page (joined to facility)
     "/api/v1/certificates/": PLAIN,
     # token, profile, count, page (joined to facility and verifier)

@@ -245,8 +245,10 @@ class EngineAgreesWithReference(TestCase):
             assert engine_view(as_of, commune=commune) == expected, commune
             annotated = engine_view(as_of, compute=compute_indicators_annotated, commune=commune)
             assert annotated == expected, ("annotated", commune)
-        # The one-statement series agrees on any dates, not only on 31 December.
+        # The one-statement series agrees on any dates, not only on 31 December, read
+        # from the facility standing (the default) as from the records.
         series = counts_on_dates([as_of, other_day])
+        assert counts_on_dates([as_of, other_day], source="records") == series
         for day in (as_of, other_day):
             figures = reference_report(day)["figures"]
             expected = []

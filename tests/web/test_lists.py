@@ -194,10 +194,10 @@ def test_a_deep_page_of_the_registry_costs_what_the_first_does(client, admin_use
     count_queries(client, "/facilities/")  # warm: session, content types
     first = count_queries(client, "/facilities/?sort=-name")
     deep = count_queries(client, "/facilities/?sort=-name&page=5")
-    # session, user, profile; count of the page; the page of facilities with their
-    # standing (one query); districts, communes and sectors for the filter pickers; the
-    # department's name in the header.
-    assert first == deep == 9
+    # session, user, profile; count of the page; the ids of the page; those facilities
+    # with their standing (one query); districts, communes and sectors for the filter
+    # pickers; the department's name in the header.
+    assert first == deep == 10
 
 
 def test_a_deep_page_behind_a_figure_costs_what_the_first_does(client, admin_user, behind):

@@ -1,0 +1,89 @@
+"""The figures of the dashboard's series, stored (docs/architecture.md, "The standing").
+
+``stored_series`` gives what ``compute_series`` gives, reading the figures of each date
+and scope from ``StoredFigures`` and computing (from the standing, one statement) only
+the dates that are missing. A write that can change a figure moves the generation on
+(compliance/standing.py ``forget_figures``) and rows of an older generation are never
+read; the figure of "today" is keyed by its date, so tomorrow is a new key. The
+generation is read before computing: figures computed while a write commits are stored
+under the old generation and so never read.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from compliance.indicators import rules
+from compliance.indicators.engine import IndicatorFigures, SeriesPoint, series_dates
+from compliance.indicators.series import counts_on_dates
+from compliance.models import FiguresGeneration, StoredFigures
+from compliance.standing import GENERATION
+from facilities.models import new_build_since
+
+
+def _rules_key() -> str:
+    return f"{new_build_since().isoformat()}|{settings.ASSESSMENT_VALID_YEARS}"
+
+
+def _generation() -> int:
+    number = FiguresGeneration.objects.filter(pk=GENERATION).values_list("number", flat=True)
+    for found in number:
+        return found
+    try:  # the first figures ever stored
+        with transaction.atomic():
+            row, _created = FiguresGeneration.objects.get_or_create(pk=GENERATION)
+    except IntegrityError:  # created meanwhile by another request
+        row = FiguresGeneration.objects.get(pk=GENERATION)
+    return row.number
+
+
+def stored_counts(dates, *, district=None, commune=None, sector=None) -> dict:
+    """``counts_on_dates`` through the stored figures: one query when all are stored;
+    else the generation, deleting older generations, the missing dates' statement and
+    one insert."""
+    scope = "|".join(part or "" for part in (district, commune, sector))
+    key = {"scope": scope, "rules": _rules_key()}
+    current = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    counts = {
+        row.as_of: tuple(row.counts)
+        for row in StoredFigures.objects.filter(as_of__in=dates, generation=current, **key)
+    }
+    missing = sorted(set(dates) - set(counts))
+    if missing:
+        generation = _generation()
+        # Rows of older generations are never read again.
+        StoredFigures.objects.filter(generation__lt=generation).delete()
+        fresh = counts_on_dates(missing, district=district, commune=commune, sector=sector)
+        StoredFigures.objects.bulk_create(
+            [
+                StoredFigures(as_of=day, generation=generation, counts=list(values), **key)
+                for day, values in fresh.items()
+            ],
+            ignore_conflicts=True,
+        )
+        counts.update(fresh)
+    return counts
+
+
+def stored_series(
+    from_year: int,
+    to_year: int,
+    *,
+    district: str | None = None,
+    commune: str | None = None,
+    sector: str | None = None,
+    include_today: bool = False,
+) -> list[SeriesPoint]:
+    """``compute_series``, from the stored figures where they are current."""
+    dates = series_dates(from_year, to_year, include_today=include_today)
+    counts = stored_counts(dates, district=district, commune=commune, sector=sector)
+    points = []
+    for day in dates:
+        p1, n1, p2, n2, p3, n3 = counts[day]
+        figures = [
+            IndicatorFigures(code=code, numerator=n, population=p)
+            for code, (n, p) in zip(rules.CODES, ((n1, p1), (n2, p2), (n3, p3)), strict=True)
+        ]
+        points.append(SeriesPoint(year=day.year, as_of=day, indicators=figures))
+    return points
