@@ -25,6 +25,7 @@ from compliance.views.listing import (
 )
 from facilities.access import (
     can_inspect,
+    can_manage_registry,
     can_read_history,
     can_read_province_figures,
     facilities_for,
@@ -198,6 +199,7 @@ def facility_detail(request, pk: int):
             "inspections": inspections,
             "timeline": timeline(certificates, measures, inspections),
             "can_inspect": can_inspect(request.user, facility),
+            "can_manage": can_manage_registry(request.user),
             "history": facility_history(facility) if can_read_history(request.user) else None,
             # The district derived from the commune, when none is recorded.
             "place_district": District.objects.filter(code=facility.place_district).first()
