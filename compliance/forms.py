@@ -57,13 +57,20 @@ class OfficeForm(forms.ModelForm):
         general = self._errors.get(NON_FIELD_ERRORS)
         if not general:
             return
-        for constraint in self._meta.model._meta.constraints:
-            fields = getattr(constraint, "fields", ())
-            message = str(constraint.violation_error_message)
-            if len(fields) == 1 and fields[0] in self.fields and message in general:
-                general.remove(message)
-                self._errors.setdefault(fields[0], self.error_class()).append(message)
-        if not general:
+        owners = {
+            str(constraint.violation_error_message): constraint.fields[0]
+            for constraint in self._meta.model._meta.constraints
+            if len(getattr(constraint, "fields", ())) == 1 and constraint.fields[0] in self.fields
+        }
+        kept = self.error_class(error_class="nonfield", renderer=self.renderer)
+        for message in general:
+            if message in owners:
+                self._errors.setdefault(owners[message], self.error_class()).append(message)
+            else:
+                kept.append(message)
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = kept
+        else:
             del self._errors[NON_FIELD_ERRORS]
 
     def values(self) -> dict:

@@ -4,6 +4,7 @@ django-tasks-db registers its table with English labels; it is unregistered here
 listed, read-only, as ``TaskRun`` (the same pattern as API tokens in facilities.admin).
 """
 
+import django_tasks_db.admin  # noqa: F401 — registers DBTaskResult, unregistered below
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
@@ -18,8 +19,9 @@ STATUS_LABELS = {
     "SUCCESSFUL": _("hoàn tất"),
 }
 
-if admin.site.is_registered(DBTaskResult):
-    admin.site.unregister(DBTaskResult)
+# Imported above, so that it is registered whichever app's admin the autodiscovery
+# reaches first.
+admin.site.unregister(DBTaskResult)
 
 
 @admin.register(TaskRun)
