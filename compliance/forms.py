@@ -230,7 +230,9 @@ def find_enterprise(text: str) -> Enterprise | list[Enterprise]:
     key = search_key(text)
     if not key:
         return []
-    matches = list(Enterprise.objects.filter(search_key__contains=key)[: ENTERPRISE_CHOICES_SHOWN + 1])
+    matches = list(
+        Enterprise.objects.filter(search_key__contains=key)[: ENTERPRISE_CHOICES_SHOWN + 1]
+    )
     if len(matches) == 1:
         return matches[0]
     return matches

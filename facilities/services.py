@@ -248,7 +248,9 @@ def next_facility_code() -> str:
     on the unique index of ``code``: the codes of this form sort as their numbers.
     """
     last = (
-        Facility.objects.filter(code__regex=rf"^{FACILITY_CODE_PREFIX}[0-9]{{{FACILITY_CODE_DIGITS}}}$")
+        Facility.objects.filter(
+            code__regex=rf"^{FACILITY_CODE_PREFIX}[0-9]{{{FACILITY_CODE_DIGITS}}}$"
+        )
         .order_by("-code")
         .values_list("code", flat=True)
         .first()

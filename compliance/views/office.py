@@ -123,7 +123,9 @@ def enterprise_create(request):
         if saved:
             messages.success(request, _("Đã đăng ký doanh nghiệp %(name)s.") % {"name": saved.name})
             return redirect(f"{reverse('enterprise_list')}?q={saved.tax_code}")
-    return render(request, "compliance/office/enterprise_form.html", {"form": form, "enterprise": None})
+    return render(
+        request, "compliance/office/enterprise_form.html", {"form": form, "enterprise": None}
+    )
 
 
 @login_required
@@ -228,7 +230,9 @@ def facility_edit(request, pk: int):
         if saved:
             messages.success(request, _("Đã lưu cơ sở %(code)s.") % {"code": saved.code})
             return redirect("facility_detail", pk=saved.pk)
-    return render(request, "compliance/office/facility_form.html", {"form": form, "facility": facility})
+    return render(
+        request, "compliance/office/facility_form.html", {"form": form, "facility": facility}
+    )
 
 
 # --- certificates and measures -----------------------------------------------------------
@@ -309,10 +313,14 @@ def certificate_revoke(request, pk: int):
     context = {"certificate": certificate, "facility": certificate.facility}
     if request.method != "POST":
         form = RevokeForm(initial={"version": certificate.version})
-        return render(request, "compliance/office/certificate_revoke.html", {**context, "form": form})
+        return render(
+            request, "compliance/office/certificate_revoke.html", {**context, "form": form}
+        )
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        return render(request, "compliance/office/certificate_revoke.html", {**context, "form": form})
+        return render(
+            request, "compliance/office/certificate_revoke.html", {**context, "form": form}
+        )
     if request.POST.get("confirm") != "yes":
         return render(
             request, "compliance/office/certificate_revoke_confirm.html", {**context, "form": form}
@@ -327,7 +335,9 @@ def certificate_revoke(request, pk: int):
         )
     except ValidationError as exc:
         _errors_to_form(exc, form)
-        return render(request, "compliance/office/certificate_revoke.html", {**context, "form": form})
+        return render(
+            request, "compliance/office/certificate_revoke.html", {**context, "form": form}
+        )
     messages.success(request, _("Đã thu hồi giấy chứng nhận %(n)s.") % {"n": certificate.number})
     return redirect("facility_detail", pk=certificate.facility_id)
 

@@ -374,8 +374,13 @@ def test_a_certificate_is_added_and_corrected_with_reasons(client, admin_user, r
     assert permit.history.get().history_change_reason == "Giấy phép mới"
     response = client.post(
         f"/certificates/{permit.pk}/edit/",
-        {**data, "valid_until": "31/05/2036", "issuer": "Sở Nông nghiệp và Môi trường",
-         "reason": "Sửa cơ quan cấp", "version": permit.version},
+        {
+            **data,
+            "valid_until": "31/05/2036",
+            "issuer": "Sở Nông nghiệp và Môi trường",
+            "reason": "Sửa cơ quan cấp",
+            "version": permit.version,
+        },
     )
     permit.refresh_from_db()
     assert permit.issuer == "Sở Nông nghiệp và Môi trường"
@@ -396,15 +401,18 @@ def test_a_measure_is_added_and_corrected_with_reasons(client, admin_user, regis
     response = client.post(f"/facilities/{facility.pk}/measures/new/", data)
     assert "Ngày tháo dỡ không được trước ngày lắp đặt." in errors_of(response)
     assert facility.measures.count() == 1
-    response = client.post(
-        f"/facilities/{facility.pk}/measures/new/", {**data, "removed_on": ""}
-    )
+    response = client.post(f"/facilities/{facility.pk}/measures/new/", {**data, "removed_on": ""})
     measure = CleanTechMeasure.objects.get(description__startswith="Bể lắng nước thải")
     assert measure.history.get().history_change_reason == "Theo biên bản nghiệm thu"
     client.post(
         f"/measures/{measure.pk}/edit/",
-        {**data, "removed_on": "", "description": "Xử lý nước thải 60 m³/ngày",
-         "reason": "Nâng công suất", "version": measure.version},
+        {
+            **data,
+            "removed_on": "",
+            "description": "Xử lý nước thải 60 m³/ngày",
+            "reason": "Nâng công suất",
+            "version": measure.version,
+        },
     )
     measure.refresh_from_db()
     assert measure.description == "Xử lý nước thải 60 m³/ngày"
@@ -523,4 +531,3 @@ def test_the_task_queue_is_listed_under_its_vietnamese_name(client):
     page = client.get("/admin/").content.decode()
     assert "Các lượt chạy tác vụ nền" in page
     assert "Task Results" not in page and "Tasks Database Backend" not in page
-
