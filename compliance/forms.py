@@ -27,6 +27,7 @@ from facilities.services import next_facility_code
 from facilities.text import search_key
 from inspections.forms import DateInput, DayField
 
+CHOOSE_LABEL = _("— Chọn —")
 # How many matches the search-then-choose step of the enterprise field offers.
 ENTERPRISE_CHOICES_SHOWN = 20
 
@@ -47,6 +48,15 @@ class OfficeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
+        for field in self.fields.values():
+            # An unchosen picker says so in words, not Django's "---------".
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = CHOOSE_LABEL
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [
+                    (value, CHOOSE_LABEL if value == "" else label)
+                    for value, label in field.choices
+                ]
         # The reason comes last, just above the button.
         self.order_fields([name for name in self.fields if name not in ("reason", "version")])
 
@@ -176,8 +186,6 @@ class FacilityForm(OfficeForm):
         self.fields["commune"].queryset = Commune.objects.order_by("name")
         self.fields["commune"].label_from_instance = lambda commune: commune.full_name
         self.fields["district"].queryset = District.objects.order_by("name")
-        for name in ("sector", "commune", "district"):
-            self.fields[name].empty_label = _("— Chọn —")
         if self.instance.pk and "enterprise" not in self.initial:
             self.initial["enterprise"] = self.instance.enterprise_id
 

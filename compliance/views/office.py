@@ -26,6 +26,7 @@ from compliance.forms import (
     FacilityForm,
     MeasureForm,
     RevokeForm,
+    find_enterprise,
 )
 from compliance.models import Certificate, CleanTechMeasure
 from compliance.views.listing import Column, header_cells, order_queryset, requested_sort
@@ -194,7 +195,11 @@ def facility_create(request):
     """Register a facility: enterprise found by search, code proposed by the registry."""
     initial = {}
     if request.GET.get("enterprise"):
-        initial["enterprise"] = request.GET["enterprise"]
+        # From an enterprise's row in the list: its tax code, shown as "Tên (MST)".
+        found = find_enterprise(request.GET["enterprise"])
+        initial["enterprise"] = (
+            found if isinstance(found, Enterprise) else request.GET["enterprise"]
+        )
     form = FacilityForm(request.POST or None, initial=initial)
     if request.method == "POST":
         saved = _save_form(

@@ -60,4 +60,8 @@
     timer = setTimeout(check, 300);
   });
   input.addEventListener("blur", check);
+  // A value already there (the form came back, or the browser filled it in) is checked too.
+  if (input.value) {
+    check();
+  }
 })();
