@@ -33,7 +33,6 @@ from compliance.views.listing import Column, header_cells, order_queryset, reque
 from facilities import services as facility_services
 from facilities.access import (
     can_manage_registry,
-    can_read_province_figures,
     enterprises_for,
     facilities_for,
     restrict_to_visible,
@@ -87,7 +86,7 @@ def _save_form(request, form, save):
 # --- enterprises -------------------------------------------------------------------------
 
 
-@capability_required(can_read_province_figures)
+@capability_required(can_manage_registry)
 def enterprise_list(request):
     """Enterprises, searched without diacritics, sorted by a column, 50 a page."""
     queryset = enterprises_for(request.user).annotate(n_facilities=Count("facilities"))
@@ -104,7 +103,6 @@ def enterprise_list(request):
             "page_obj": page,
             "headers": header_cells(request, ENTERPRISE_COLUMNS, sort),
             "querystring_without_page": querystring_without(request, "page"),
-            "can_manage": can_manage_registry(request.user),
         },
     )
 

@@ -69,7 +69,7 @@ MATRIX = [
     ("a year not yet over", lambda r: "/reports/2026/", everyone_but(B, others=404)),
     ("one object's history", lambda r: f"/changes/facility/{r['own'].pk}/", everyone_but(T, P, B)),
     ("import a workbook", lambda r: "/imports/", {A: 200, T: 403, P: 403, B: 403, U: 403}),
-    ("enterprises", lambda r: "/enterprises/?q=tam duong", everyone_but(B)),
+    ("enterprises", lambda r: "/enterprises/?q=tam duong", administrator_only()),
     ("register an enterprise", lambda r: "/enterprises/new/", administrator_only()),
     ("check a tax code", lambda r: "/enterprises/tax-code/?value=0100109106", administrator_only()),
     (
