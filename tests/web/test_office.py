@@ -529,3 +529,31 @@ def test_the_task_queue_is_listed_under_its_vietnamese_name(client):
     page = client.get("/admin/").content.decode()
     assert "Các lượt chạy tác vụ nền" in page
     assert "Task Results" not in page and "Tasks Database Backend" not in page
+
+
+# --- the services themselves refuse, whatever page or script calls them -------------------
+
+
+@pytest.mark.parametrize("persona", ["inspector_tam_duong", "auditor", "business_owner"])
+def test_the_registry_services_refuse_anyone_but_the_administrator(request, registry, persona):
+    from django.core.exceptions import PermissionDenied
+
+    from compliance import services as compliance_services
+    from facilities import services as facility_services
+
+    user = request.getfixturevalue(persona)
+    facility = registry["own"]
+    with pytest.raises(PermissionDenied):
+        facility_services.facility_update(
+            facility=facility, user=user, reason="thử", name="Tên khác"
+        )
+    with pytest.raises(PermissionDenied):
+        compliance_services.certificate_revoke(
+            certificate=registry["certificate"],
+            user=user,
+            revoked_on=datetime.date(2026, 11, 1),
+            revocation_reason="thử",
+        )
+    facility.refresh_from_db()
+    assert facility.name == "Nhà máy chè Tam Đường"
+    assert Certificate.objects.get(pk=registry["certificate"].pk).revoked_on is None
