@@ -178,8 +178,9 @@ class FacilityForm(OfficeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.matches: list[Enterprise] = []
-        self.fields["code"].required = False
         if not self.instance.pk:
+            # Left empty, a new facility takes the proposal (clean_code).
+            self.fields["code"].required = False
             self.initial.setdefault("code", next_facility_code())
         self.fields["sector"].queryset = Sector.objects.order_by("name_vi")
         self.fields["sector"].label_from_instance = lambda sector: sector.name

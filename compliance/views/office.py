@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -60,6 +61,16 @@ ENTERPRISE_COLUMNS = (
 def _require_manager(user) -> None:
     if not can_manage_registry(user):
         raise PermissionDenied
+
+
+def _safe_next(request) -> str:
+    """The page to go back to (``next``, from the query or the form), if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def _errors_to_form(exc: ValidationError, form) -> None:
@@ -129,8 +140,10 @@ def enterprise_create(request):
 
 @login_required
 def enterprise_edit(request, pk: int):
+    """Edit an enterprise; opened from a facility's page, it goes back there (``next``)."""
     enterprise = get_object_or_404(enterprises_for(request.user), pk=pk)
     _require_manager(request.user)
+    back = _safe_next(request) or f"{reverse('enterprise_list')}?q={enterprise.tax_code}"
     form = EnterpriseForm(request.POST or None, instance=enterprise)
     if request.method == "POST":
         saved = _save_form(
@@ -146,9 +159,11 @@ def enterprise_edit(request, pk: int):
         )
         if saved:
             messages.success(request, _("Đã lưu doanh nghiệp %(name)s.") % {"name": saved.name})
-            return redirect(f"{reverse('enterprise_list')}?q={saved.tax_code}")
+            return redirect(back)
     return render(
-        request, "compliance/office/enterprise_form.html", {"form": form, "enterprise": enterprise}
+        request,
+        "compliance/office/enterprise_form.html",
+        {"form": form, "enterprise": enterprise, "next": _safe_next(request), "back": back},
     )
 
 

@@ -137,6 +137,28 @@ def test_editing_an_enterprise_keeps_who_and_why(client, admin_user, own_enterpr
 
 
 @pytest.mark.parametrize(
+    ("next_page", "back_to"),
+    [("/facilities/{pk}/", "/facilities/{pk}/"), ("https://evil.example/", "/enterprises/?q=")],
+)
+def test_an_enterprise_edited_from_a_facility_page_goes_back_there(
+    client, admin_user, own_facility, next_page, back_to
+):
+    client.force_login(admin_user)
+    enterprise = own_facility.enterprise
+    page = client.get(f"/facilities/{own_facility.pk}/").content.decode()
+    assert f'href="/enterprises/{enterprise.pk}/edit/?next=/facilities/{own_facility.pk}/"' in page
+    response = client.post(
+        f"/enterprises/{enterprise.pk}/edit/",
+        enterprise_post(
+            tax_code=enterprise.tax_code,
+            version=enterprise.version,
+            next=next_page.format(pk=own_facility.pk),
+        ),
+    )
+    assert response["Location"].startswith(back_to.format(pk=own_facility.pk))
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("", {"valid": False, "existing": None}),
@@ -289,6 +311,24 @@ def test_a_facility_edited_meanwhile_by_someone_else_is_not_overwritten(
     assert "vừa được người khác sửa" in response.content.decode()
     own_facility.refresh_from_db()
     assert own_facility.address == "Bản Nà Tăm"
+
+
+def test_an_existing_facility_keeps_a_code(client, admin_user, own_facility):
+    client.force_login(admin_user)
+    response = client.post(
+        f"/facilities/{own_facility.pk}/edit/",
+        facility_post(
+            own_facility.enterprise.tax_code,
+            code="",
+            name="Nhà máy chè Tam Đường",
+            operating_since="01/01/2015",
+            version=own_facility.version,
+        ),
+    )
+    assert response.status_code == 200
+    assert 'data-field="code">' in response.content.decode()
+    own_facility.refresh_from_db()
+    assert own_facility.code == "TD-001"
 
 
 def test_editing_a_facility_records_the_reason(client, admin_user, own_facility):
