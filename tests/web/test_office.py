@@ -574,6 +574,17 @@ def test_no_label_of_the_admin_is_left_untranslated(client, registry):
     assert {url: labels for url, labels in leftovers.items() if labels} == {}
 
 
+def test_a_new_account_is_made_in_vietnamese(client):
+    """Django's account form has strings its Vietnamese catalogue lacks (locale/vi)."""
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(root)
+    client.cookies["django_language"] = "vi"
+    page = client.get("/admin/auth/user/add/").content.decode()
+    assert "Đăng nhập bằng mật khẩu" in page and "Người dùng có đăng nhập được" in page
+    for english in ("Password-based", "Enabled", "Disabled", "Whether the user", "Skip to main"):
+        assert english not in page
+
+
 def test_the_task_queue_is_listed_under_its_vietnamese_name(client):
     root = get_user_model().objects.create_superuser("root", "root@example.com", "x")
     client.force_login(root)
