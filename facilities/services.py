@@ -150,7 +150,7 @@ def require_registry_manager(user) -> None:
 
 def require_reason(reason: str | None) -> str:
     """The change reason of an office form: required, stored with the history row."""
-    cleaned = clean_reason(reason)
+    cleaned = clean_reason((reason or "").strip())
     if not cleaned:
         raise ValidationError({"reason": _("Cần ghi lý do thay đổi.")})
     return cleaned

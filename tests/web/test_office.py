@@ -620,3 +620,17 @@ def test_the_registry_services_refuse_anyone_but_the_administrator(request, regi
     facility.refresh_from_db()
     assert facility.name == "Nhà máy chè Tam Đường"
     assert Certificate.objects.get(pk=registry["certificate"].pk).revoked_on is None
+
+
+def test_a_blank_reason_is_refused_by_the_service_too(admin_user, own_facility):
+    from django.core.exceptions import ValidationError
+
+    from facilities import services as facility_services
+
+    with pytest.raises(ValidationError) as refused:
+        facility_services.facility_update(
+            facility=own_facility, user=admin_user, reason=" \n ", name="Tên khác"
+        )
+    assert refused.value.message_dict == {"reason": ["Cần ghi lý do thay đổi."]}
+    own_facility.refresh_from_db()
+    assert own_facility.name == "Nhà máy chè Tam Đường"
