@@ -1,5 +1,5 @@
-"""Writes of the compliance app with rules beyond one form: verifying measures,
-publishing annual reports."""
+"""Writes of the compliance app: certificates and measures from the office forms,
+revoking a certificate, verifying measures, publishing annual reports."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.indicators import compute_snapshot, rules
-from compliance.models import AnnualReport, CleanTechMeasure
+from compliance.models import AnnualReport, Certificate, CleanTechMeasure
 from facilities.access import can_inspect
 from facilities.dates import FIRST_YEAR
 from facilities.history import change_context, clean_reason, current_reason
-from facilities.models import new_build_since
+from facilities.models import Facility, new_build_since
+from facilities.services import claim_version, require_reason, require_registry_manager
 
 
 @transaction.atomic
@@ -90,3 +91,95 @@ def annual_report_publish(*, year: int, user) -> AnnualReport:
             )
     except IntegrityError as exc:
         raise ReportAlreadyPublished(year) from exc
+
+
+def _save(instance, *, user, reason: str) -> None:
+    instance.full_clean()
+    with change_context(user=user, reason=reason):
+        try:
+            with transaction.atomic():
+                instance.save()
+        except IntegrityError:
+            # A concurrent duplicate (unique number): the constraint's own message.
+            instance.validate_constraints()
+            raise
+
+
+@transaction.atomic
+def certificate_create(*, facility: Facility, user, reason: str, **fields) -> Certificate:
+    """Record a certificate, permit or registration of ``facility`` (administrators)."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    certificate = Certificate(facility=facility, **fields)
+    _save(certificate, user=user, reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificate_update(
+    *, certificate: Certificate, user, reason: str, version: int | None = None, **fields
+) -> Certificate:
+    """Correct a certificate's details. A revoked one is frozen: it cannot be edited."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    claim_version(Certificate, certificate.pk, version)
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    if certificate.revoked_on:
+        raise ValidationError(_("Giấy chứng nhận đã bị thu hồi, không sửa được nữa."))
+    for name, value in fields.items():
+        setattr(certificate, name, value)
+    _save(certificate, user=user, reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(
+    *,
+    certificate: Certificate,
+    user,
+    revoked_on: datetime.date,
+    revocation_reason: str,
+    version: int | None = None,
+) -> Certificate:
+    """Revoke a certificate from ``revoked_on``: it stops counting as valid from that day
+    (docs/methodology.md) and is kept, frozen, with the reason of the revocation."""
+    require_registry_manager(user)
+    reason = clean_reason(revocation_reason)
+    if not reason:
+        raise ValidationError({"revocation_reason": _("Cần ghi lý do thu hồi.")})
+    claim_version(Certificate, certificate.pk, version)
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    if certificate.revoked_on:
+        raise ValidationError(_("Giấy chứng nhận đã bị thu hồi, không sửa được nữa."))
+    if revoked_on > timezone.localdate():
+        raise ValidationError({"revoked_on": _("Ngày thu hồi không được sau hôm nay.")})
+    certificate.revoked_on = revoked_on
+    certificate.revocation_reason = reason
+    _save(certificate, user=user, reason=_("thu hồi: %(reason)s") % {"reason": reason})
+    return certificate
+
+
+@transaction.atomic
+def measure_create(*, facility: Facility, user, reason: str, **fields) -> CleanTechMeasure:
+    """Record a clean-technology measure at ``facility`` (administrators); it counts for
+    the new-build indicator only once an inspector verifies it."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    measure = CleanTechMeasure(facility=facility, **fields)
+    _save(measure, user=user, reason=reason)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *, measure: CleanTechMeasure, user, reason: str, version: int | None = None, **fields
+) -> CleanTechMeasure:
+    """Correct a measure's details (kind, category, description, installed, removed)."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    claim_version(CleanTechMeasure, measure.pk, version)
+    measure = CleanTechMeasure.objects.get(pk=measure.pk)
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    _save(measure, user=user, reason=reason)
+    return measure

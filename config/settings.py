@@ -91,7 +91,7 @@ INSTALLED_APPS = [
     "compliance",
     "compliance.excel",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",
     "csp",
 ]
 

@@ -39,6 +39,7 @@ def registry(request) -> dict:
         "nav": {
             "dashboard": can_read_province_figures(user),
             "registry": can_read_province_figures(user),
+            "enterprises": can_manage_registry(user),
             "worklist": can_record_inspections(user),
             "evidence": can_record_inspections(user),
             "portal": can_use_portal(user),

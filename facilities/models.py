@@ -530,7 +530,10 @@ class Profile(models.Model):
     """What a user may do in the registry: a role, plus districts or an enterprise."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registry_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="registry_profile",
+        verbose_name=_("tài khoản"),
     )
     role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
     districts = models.ManyToManyField(

@@ -9,12 +9,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from facilities.access import can_inspect
+from facilities.access import can_inspect, can_manage_registry
 from facilities.choices import Role
-from facilities.history import change_context
+from facilities.concurrency import claim_row
+from facilities.history import change_context, clean_reason
 from facilities.models import (
     LAI_CHAU_LATITUDE,
     LAI_CHAU_LONGITUDE,
@@ -171,3 +172,123 @@ def facility_locate(
     with change_context(user=user, reason=reason or _("cập nhật tọa độ tại nơi kiểm tra")):
         facility.save()
     return facility
+
+
+# --- office forms: the administrator's registry writes (docs/web.md, "Office forms") ------
+
+
+def require_registry_manager(user) -> None:
+    """403 for anyone who may not create or edit registry records."""
+    if not can_manage_registry(user):
+        raise PermissionDenied(_("Chỉ quản trị viên được sửa sổ đăng ký."))
+
+
+def require_reason(reason: str | None) -> str:
+    """The change reason of an office form: required, stored with the history row."""
+    cleaned = clean_reason((reason or "").strip())
+    if not cleaned:
+        raise ValidationError({"reason": _("Cần ghi lý do thay đổi.")})
+    return cleaned
+
+
+def claim_version(model: type[models.Model], pk, version: int | None) -> None:
+    """Lock the row for this transaction if it is still at ``version`` (the form's).
+
+    Two people editing the same record from the same page: the second save finds the
+    version moved on and is refused with a message instead of silently overwriting the
+    first (the same claim as the API's If-Match, facilities.concurrency).
+    """
+    if not claim_row(model, pk, None if version is None else {version}):
+        raise ValidationError(
+            _(
+                "Bản ghi này vừa được người khác sửa sau khi bạn mở trang."
+                " Hãy mở lại trang để xem nội dung mới rồi sửa lại."
+            ),
+            code="stale",
+        )
+
+
+def _save_with_reason(instance, *, user, reason: str) -> None:
+    """Validate and save ``instance`` with history attributed to ``user`` and ``reason``;
+    a concurrent duplicate (unique constraint) comes back as the validation message."""
+    instance.full_clean()
+    with change_context(user=user, reason=reason):
+        try:
+            with transaction.atomic():
+                instance.save()
+        except IntegrityError:
+            instance.validate_constraints()
+            raise
+
+
+@transaction.atomic
+def enterprise_update(
+    *, enterprise: Enterprise, user, reason: str, version: int | None = None, **fields
+) -> Enterprise:
+    """Change an enterprise's details (administrators only), with a required reason."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    claim_version(Enterprise, enterprise.pk, version)
+    # Re-read after the claim: a form may have written typed values onto the instance.
+    enterprise = Enterprise.objects.get(pk=enterprise.pk)
+    for name, value in fields.items():
+        setattr(enterprise, name, value)
+    _save_with_reason(enterprise, user=user, reason=reason)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_register(*, user, reason: str, **fields) -> Enterprise:
+    """``enterprise_create`` from an office form: administrators only, reason required."""
+    require_registry_manager(user)
+    return enterprise_create(user=user, reason=require_reason(reason), **fields)
+
+
+@transaction.atomic
+def facility_create(*, user, reason: str, **fields) -> Facility:
+    """Register a facility (administrators only); the code defaults to the next free one."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    if not fields.get("code"):
+        fields["code"] = next_facility_code()
+    facility = Facility(**fields)
+    _save_with_reason(facility, user=user, reason=reason)
+    return facility
+
+
+@transaction.atomic
+def facility_update(
+    *, facility: Facility, user, reason: str, version: int | None = None, **fields
+) -> Facility:
+    """Change a facility's details (administrators only), with a required reason."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    claim_version(Facility, facility.pk, version)
+    facility = Facility.objects.get(pk=facility.pk)
+    for name, value in fields.items():
+        setattr(facility, name, value)
+    _save_with_reason(facility, user=user, reason=reason)
+    return facility
+
+
+FACILITY_CODE_PREFIX = "LC-"
+FACILITY_CODE_DIGITS = 6
+
+
+def next_facility_code() -> str:
+    """The registry's proposal for a new facility: LC-nnnnnn after the highest one in use.
+
+    The province's codes are LC- and six digits (seed_demo, the importer's workbooks);
+    codes in another form (typed by hand, TD-001) are left out of the count. One query
+    on the unique index of ``code``: the codes of this form sort as their numbers.
+    """
+    last = (
+        Facility.objects.filter(
+            code__regex=rf"^{FACILITY_CODE_PREFIX}[0-9]{{{FACILITY_CODE_DIGITS}}}$"
+        )
+        .order_by("-code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(FACILITY_CODE_PREFIX)) + 1 if last else 1
+    return f"{FACILITY_CODE_PREFIX}{number:0{FACILITY_CODE_DIGITS}d}"

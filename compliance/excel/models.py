@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 
 class ExcelJob(models.Model):
@@ -70,3 +71,20 @@ class ExcelJob(models.Model):
         if not self.total:
             return 0
         return min(99, self.progress * 100 // self.total)
+
+
+class TaskRun(DBTaskResult):
+    """A run of the task queue as the admin lists it (django-tasks-db's table, our labels).
+
+    The queue's own admin is in English ("Tasks Database Backend", "Task Results");
+    administrators read the runs here in the interface language (docs/web.md, admin).
+    """
+
+    class Meta:
+        proxy = True
+        ordering = ["-enqueued_at"]
+        verbose_name = _("lượt chạy tác vụ nền")
+        verbose_name_plural = _("các lượt chạy tác vụ nền")
+
+    def __str__(self) -> str:
+        return f"{self.task_path} ({self.enqueued_at:%d/%m/%Y %H:%M})"

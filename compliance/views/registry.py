@@ -31,6 +31,7 @@ from compliance.views.listing import (
 )
 from facilities.access import (
     can_inspect,
+    can_manage_registry,
     can_read_history,
     can_read_own_history,
     can_read_province_figures,
@@ -214,6 +215,7 @@ def facility_detail(request, pk: int):
             "inspections": inspections,
             "timeline": timeline(certificates, measures, inspections),
             "can_inspect": can_inspect(request.user, facility),
+            "can_manage": can_manage_registry(request.user),
             "history": facility_history(facility) if can_read_history(request.user) else None,
             "can_read_history_tab": can_read_own_history(request.user),
             # The district derived from the commune, when none is recorded.

@@ -63,6 +63,16 @@ PAGES = {
     "reinspection_list": lambda r: "/reinspections/",
     "reinspection_answer": lambda r: f"/reinspections/{waiting_request(r).pk}/",
     "excel:import": lambda r: "/imports/",
+    "enterprise_list": lambda r: "/enterprises/",
+    "enterprise_create": lambda r: "/enterprises/new/",
+    "enterprise_edit": lambda r: f"/enterprises/{r['own'].enterprise_id}/edit/",
+    "facility_create": lambda r: "/facilities/new/",
+    "facility_edit": lambda r: f"/facilities/{r['own'].pk}/edit/",
+    "certificate_create": lambda r: f"/facilities/{r['own'].pk}/certificates/new/",
+    "certificate_edit": lambda r: f"/certificates/{r['certificate'].pk}/edit/",
+    "certificate_revoke": lambda r: f"/certificates/{r['certificate'].pk}/revoke/",
+    "measure_create": lambda r: f"/facilities/{r['own'].pk}/measures/new/",
+    "measure_edit": lambda r: f"/measures/{r['measure'].pk}/edit/",
     "login": lambda r: "/login/",
 }
 # Named routes that are not pages of their own, with the reason.
@@ -75,6 +85,7 @@ NOT_PAGES = {
     "excel:job": "an import job's page needs an uploaded workbook (tests/excel)",
     "excel:commit": "a POST that redirects",
     "excel:again": "a POST that redirects",
+    "enterprise_tax_code": "JSON for static/js/tax-code.js (tests/web/test_office.py)",
 }
 ROLES = ["admin_user", "inspector_tam_duong", "business_owner", "auditor"]
 

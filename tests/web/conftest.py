@@ -37,7 +37,7 @@ def registry(own_facility, competitor_facility, inspector_tam_duong, inspector_p
     """Own facility: certificate expiring in 40 days, a finalized visit with an open
     finding, an unverified measure, a draft. Competitor: a non-compliant visit."""
     with change_context(user=inspector_tam_duong, reason="dữ liệu thử"):
-        CertificateFactory(
+        certificate = CertificateFactory(
             facility=own_facility,
             number="GCN-TD-001",
             issued_on=datetime.date(2023, 1, 1),
@@ -74,5 +74,6 @@ def registry(own_facility, competitor_facility, inspector_tam_duong, inspector_p
         "finding": finding,
         "draft": draft,
         "measure": measure,
+        "certificate": certificate,
         "competitor_visit": competitor_visit,
     }

@@ -30,6 +30,12 @@ def everyone_but(*roles, code=403, others=200):
     return {p: (code if p in roles else others) for p in PERSONAS}
 
 
+def administrator_only(*, business=403):
+    """Office forms: the administrator only; a business that may not even see the
+    object gets 404 (``business=404``)."""
+    return {A: 200, T: 403, P: 403, B: business, U: 403}
+
+
 # url builder → expected status per persona
 MATRIX = [
     ("dashboard", lambda r: "/dashboard/", everyone_but(B)),
@@ -111,6 +117,53 @@ MATRIX = [
     ),
     ("change log export", lambda r: "/changes/?facility=TD-001&format=xlsx", everyone_but(T, P, B)),
     ("import a workbook", lambda r: "/imports/", {A: 200, T: 403, P: 403, B: 403, U: 403}),
+    ("enterprises", lambda r: "/enterprises/?q=tam duong", administrator_only()),
+    ("register an enterprise", lambda r: "/enterprises/new/", administrator_only()),
+    ("check a tax code", lambda r: "/enterprises/tax-code/?value=0100109106", administrator_only()),
+    (
+        "edit the own enterprise",
+        lambda r: f"/enterprises/{r['own'].enterprise_id}/edit/",
+        administrator_only(),
+    ),
+    (
+        "edit the competitor",
+        lambda r: f"/enterprises/{r['competitor'].enterprise_id}/edit/",
+        administrator_only(business=404),
+    ),
+    ("register a facility", lambda r: "/facilities/new/", administrator_only()),
+    ("edit the own facility", lambda r: f"/facilities/{r['own'].pk}/edit/", administrator_only()),
+    (
+        "edit the competitor's facility",
+        lambda r: f"/facilities/{r['competitor'].pk}/edit/",
+        administrator_only(business=404),
+    ),
+    (
+        "add a certificate",
+        lambda r: f"/facilities/{r['own'].pk}/certificates/new/",
+        administrator_only(),
+    ),
+    (
+        "add a certificate at the competitor",
+        lambda r: f"/facilities/{r['competitor'].pk}/certificates/new/",
+        administrator_only(business=404),
+    ),
+    (
+        "edit a certificate",
+        lambda r: f"/certificates/{r['certificate'].pk}/edit/",
+        administrator_only(),
+    ),
+    (
+        "revoke a certificate",
+        lambda r: f"/certificates/{r['certificate'].pk}/revoke/",
+        administrator_only(),
+    ),
+    ("add a measure", lambda r: f"/facilities/{r['own'].pk}/measures/new/", administrator_only()),
+    (
+        "add a measure at the competitor",
+        lambda r: f"/facilities/{r['competitor'].pk}/measures/new/",
+        administrator_only(business=404),
+    ),
+    ("edit a measure", lambda r: f"/measures/{r['measure'].pk}/edit/", administrator_only()),
 ]
 
 # Pages not in the matrix, each with the reason and where it is tested instead.
@@ -202,6 +255,7 @@ def test_only_an_administrator_publishes_an_annual_report(client, request, regis
 NAVIGATION = {
     "dashboard": "/dashboard/",
     "registry": "/facilities/",
+    "enterprises": "/enterprises/",
     "worklist": "/worklist/",
     "evidence": "/evidence/",
     "portal": "/portal/",
