@@ -284,7 +284,7 @@ def test_the_work_list_offers_to_discard_only_the_drafts_one_started(
     for user, offered in ((inspector_tam_duong, True), (admin_user, True), (colleague, False)):
         client.force_login(user)
         page = client.get("/worklist/").content.decode()
-        assert f'href="/inspections/{draft.pk}/edit/"' in page
+        assert f'href="/inspections/{draft.pk}/edit/?next=' in page
         assert (link in page) == offered, user.username
 
 
