@@ -17,7 +17,13 @@ from facilities.access import can_inspect
 from facilities.dates import FIRST_YEAR
 from facilities.history import change_context, clean_reason, current_reason
 from facilities.models import Facility, new_build_since
-from facilities.services import claim_version, require_reason, require_registry_manager
+from facilities.services import (
+    claim_version,
+    registry_update,
+    require_reason,
+    require_registry_manager,
+    save_with_reason,
+)
 
 
 @transaction.atomic
@@ -93,25 +99,13 @@ def annual_report_publish(*, year: int, user) -> AnnualReport:
         raise ReportAlreadyPublished(year) from exc
 
 
-def _save(instance, *, user, reason: str) -> None:
-    instance.full_clean()
-    with change_context(user=user, reason=reason):
-        try:
-            with transaction.atomic():
-                instance.save()
-        except IntegrityError:
-            # A concurrent duplicate (unique number): the constraint's own message.
-            instance.validate_constraints()
-            raise
-
-
 @transaction.atomic
 def certificate_create(*, facility: Facility, user, reason: str, **fields) -> Certificate:
     """Record a certificate, permit or registration of ``facility`` (administrators)."""
     require_registry_manager(user)
     reason = require_reason(reason)
     certificate = Certificate(facility=facility, **fields)
-    _save(certificate, user=user, reason=reason)
+    save_with_reason(certificate, user=user, reason=reason)
     return certificate
 
 
@@ -128,7 +122,7 @@ def certificate_update(
         raise ValidationError(_("Giấy chứng nhận đã bị thu hồi, không sửa được nữa."))
     for name, value in fields.items():
         setattr(certificate, name, value)
-    _save(certificate, user=user, reason=reason)
+    save_with_reason(certificate, user=user, reason=reason)
     return certificate
 
 
@@ -155,7 +149,7 @@ def certificate_revoke(
         raise ValidationError({"revoked_on": _("Ngày thu hồi không được sau hôm nay.")})
     certificate.revoked_on = revoked_on
     certificate.revocation_reason = reason
-    _save(certificate, user=user, reason=_("thu hồi: %(reason)s") % {"reason": reason})
+    save_with_reason(certificate, user=user, reason=_("thu hồi: %(reason)s") % {"reason": reason})
     return certificate
 
 
@@ -166,7 +160,7 @@ def measure_create(*, facility: Facility, user, reason: str, **fields) -> CleanT
     require_registry_manager(user)
     reason = require_reason(reason)
     measure = CleanTechMeasure(facility=facility, **fields)
-    _save(measure, user=user, reason=reason)
+    save_with_reason(measure, user=user, reason=reason)
     return measure
 
 
@@ -175,11 +169,6 @@ def measure_update(
     *, measure: CleanTechMeasure, user, reason: str, version: int | None = None, **fields
 ) -> CleanTechMeasure:
     """Correct a measure's details (kind, category, description, installed, removed)."""
-    require_registry_manager(user)
-    reason = require_reason(reason)
-    claim_version(CleanTechMeasure, measure.pk, version)
-    measure = CleanTechMeasure.objects.get(pk=measure.pk)
-    for name, value in fields.items():
-        setattr(measure, name, value)
-    _save(measure, user=user, reason=reason)
-    return measure
+    return registry_update(
+        CleanTechMeasure, measure.pk, user=user, reason=reason, version=version, fields=fields
+    )

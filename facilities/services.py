@@ -208,7 +208,7 @@ def claim_version(model: type[models.Model], pk, version: int | None) -> None:
         )
 
 
-def _save_with_reason(instance, *, user, reason: str) -> None:
+def save_with_reason(instance, *, user, reason: str) -> None:
     """Validate and save ``instance`` with history attributed to ``user`` and ``reason``;
     a concurrent duplicate (unique constraint) comes back as the validation message."""
     instance.full_clean()
@@ -221,20 +221,28 @@ def _save_with_reason(instance, *, user, reason: str) -> None:
             raise
 
 
+def registry_update(model, pk, *, user, reason: str, version: int | None, fields: dict):
+    """Change the record ``pk`` of ``model`` from an office form: administrators only, a
+    required reason, refused if someone else saved it since the form's ``version``."""
+    require_registry_manager(user)
+    reason = require_reason(reason)
+    claim_version(model, pk, version)
+    # Re-read after the claim: a form may have written typed values onto the instance.
+    record = model.objects.get(pk=pk)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    save_with_reason(record, user=user, reason=reason)
+    return record
+
+
 @transaction.atomic
 def enterprise_update(
     *, enterprise: Enterprise, user, reason: str, version: int | None = None, **fields
 ) -> Enterprise:
     """Change an enterprise's details (administrators only), with a required reason."""
-    require_registry_manager(user)
-    reason = require_reason(reason)
-    claim_version(Enterprise, enterprise.pk, version)
-    # Re-read after the claim: a form may have written typed values onto the instance.
-    enterprise = Enterprise.objects.get(pk=enterprise.pk)
-    for name, value in fields.items():
-        setattr(enterprise, name, value)
-    _save_with_reason(enterprise, user=user, reason=reason)
-    return enterprise
+    return registry_update(
+        Enterprise, enterprise.pk, user=user, reason=reason, version=version, fields=fields
+    )
 
 
 @transaction.atomic
@@ -252,7 +260,7 @@ def facility_create(*, user, reason: str, **fields) -> Facility:
     if not fields.get("code"):
         fields["code"] = next_facility_code()
     facility = Facility(**fields)
-    _save_with_reason(facility, user=user, reason=reason)
+    save_with_reason(facility, user=user, reason=reason)
     return facility
 
 
@@ -261,14 +269,9 @@ def facility_update(
     *, facility: Facility, user, reason: str, version: int | None = None, **fields
 ) -> Facility:
     """Change a facility's details (administrators only), with a required reason."""
-    require_registry_manager(user)
-    reason = require_reason(reason)
-    claim_version(Facility, facility.pk, version)
-    facility = Facility.objects.get(pk=facility.pk)
-    for name, value in fields.items():
-        setattr(facility, name, value)
-    _save_with_reason(facility, user=user, reason=reason)
-    return facility
+    return registry_update(
+        Facility, facility.pk, user=user, reason=reason, version=version, fields=fields
+    )
 
 
 FACILITY_CODE_PREFIX = "LC-"

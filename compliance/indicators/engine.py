@@ -435,6 +435,12 @@ def compute_series(
     """
     dates = series_dates(from_year, to_year, include_today=include_today)
     counts = counts_on_dates(dates, district=district, commune=commune, sector=sector)
+    return series_points(dates, counts)
+
+
+def series_points(dates, counts: dict) -> list[SeriesPoint]:
+    """The series' points from ``{date: (p1, n1, p2, n2, p3, n3)}``, in the order of
+    ``dates`` (computed now or read from the stored figures)."""
     points = []
     for day in dates:
         p1, n1, p2, n2, p3, n3 = counts[day]

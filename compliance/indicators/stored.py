@@ -14,8 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from compliance.indicators import rules
-from compliance.indicators.engine import IndicatorFigures, SeriesPoint, series_dates
+from compliance.indicators.engine import SeriesPoint, series_dates, series_points
 from compliance.indicators.series import counts_on_dates
 from compliance.models import FiguresGeneration, StoredFigures
 from compliance.standing import GENERATION
@@ -78,12 +77,4 @@ def stored_series(
     """``compute_series``, from the stored figures where they are current."""
     dates = series_dates(from_year, to_year, include_today=include_today)
     counts = stored_counts(dates, district=district, commune=commune, sector=sector)
-    points = []
-    for day in dates:
-        p1, n1, p2, n2, p3, n3 = counts[day]
-        figures = [
-            IndicatorFigures(code=code, numerator=n, population=p)
-            for code, (n, p) in zip(rules.CODES, ((n1, p1), (n2, p2), (n3, p3)), strict=True)
-        ]
-        points.append(SeriesPoint(year=day.year, as_of=day, indicators=figures))
-    return points
+    return series_points(dates, counts)
