@@ -14,11 +14,13 @@ cell; the province, unit and sector figures are sums of those cells. The distric
 facility is its recorded one, else its commune's only former district; the units of a
 date are districts until 30 June 2025 and communes from 1 July 2025, when the districts
 are still given, by former district (docs/geography.md). The statement
-(series.py) turns every rule into the interval of dates on which it holds and joins
-those intervals to the date(s): hash joins, no per-facility probe. The per-facility
-rows (``facility_rows``) read the same standing per facility (``with_standing``); the
-annual report's snapshot comes from ``facilities_with_status``, an independent ORM
-formulation over the records; the tests check all against a plain-Python reference. One statement means one snapshot, even under PostgreSQL's READ
+(series.py ``standing_sql``) joins the facilities active on the date(s) to the facility
+standing — the intervals of dates on which each rule's ingredients hold, kept current
+on every write (compliance/standing.py): hash joins, no per-facility probe. The
+per-facility rows (``facility_rows``) read the same standing per facility
+(``with_standing``); the annual report's snapshot comes from ``facilities_with_status``,
+an independent ORM formulation over the records; the tests check all against a
+plain-Python reference. One statement means one snapshot, even under PostgreSQL's READ
 COMMITTED: the numerator can never include a facility that the population missed.
 The series runs one hand-written statement for all its dates (series.py).
 """
@@ -236,9 +238,10 @@ def compute_indicators(
     """The three indicators on ``as_of`` for the province (or a district, a sector, both),
     with every district and every sector of the scope.
 
-    ONE statement (series.py's interval query on a single date, grouped by district and
-    sector): hash joins instead of one probe per facility and rule, about as fast as the
-    best hand-written SQL for the province totals alone (docs/performance.md).
+    ONE statement (series.py's query of the facility standing on a single date, grouped
+    by district and sector): hash joins instead of one probe per facility and rule,
+    faster than the best hand-written SQL over the records for the province totals
+    alone (docs/performance.md).
     ``queryset`` narrows the facilities further (defaults to all).
     """
     cells = counts_by_unit(
