@@ -34,7 +34,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -58,7 +58,8 @@ from inspections.models import Finding, Inspection
 OPEN_START = datetime.date(1, 1, 1)
 OPEN_END = datetime.date(9999, 12, 31)
 ASPECTS = tuple(StandingAspect.values)
-GENERATION = 1  # the primary key of the one FiguresGeneration row
+GENERATION = 1  # the primary key of the one FiguresGeneration row (SQLite)
+GENERATION_SEQUENCE = "compliance_figures_generation"  # PostgreSQL (migration 0005)
 CHUNK = 2000  # facilities refreshed per statement by a bulk write
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
@@ -197,6 +198,17 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
     with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), CHUNK):
             chunk = set(ids[start : start + CHUNK])
+            if connection.features.has_select_for_update:
+                # Two writers of one facility's records take turns: the second reads the
+                # records once the first has committed, so neither overwrites the other's
+                # standing with one that misses its record. NO KEY UPDATE: the writes'
+                # own foreign-key checks (KEY SHARE) do not wait on it, nor it on them.
+                list(
+                    Facility.objects.filter(pk__in=chunk)
+                    .order_by("pk")
+                    .select_for_update(no_key=True)
+                    .values_list("pk", flat=True)
+                )
             computed = compute(chunk, aspects)
             FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
             FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
@@ -205,8 +217,43 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
 
 def forget_figures() -> None:
     """Every stored figure may be out of date: a new generation, so that the next read
-    computes them again (compliance/indicators/stored.py). One UPDATE of one row."""
-    FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
+    computes them again (compliance/indicators/stored.py).
+
+    PostgreSQL: a sequence, which no transaction waits on (a row would serialise every
+    writer, a long import holding it for minutes). It moves on now — for reads in this
+    transaction — and again once the write has committed, so figures a concurrent read
+    computed before the commit carry an older generation than the current one. SQLite
+    serialises writers anyway: one row, updated.
+    """
+    if connection.vendor == "postgresql":
+        _advance()
+        transaction.on_commit(_advance)
+    else:
+        FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
+
+
+def _advance() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [GENERATION_SEQUENCE])
+
+
+def generation_sql() -> str:
+    """SQL of the current generation of the stored figures (a number, or no row)."""
+    if connection.vendor == "postgresql":
+        return f"SELECT last_value FROM {GENERATION_SEQUENCE}"  # noqa: S608 (a constant)
+    table = connection.ops.quote_name(FiguresGeneration._meta.db_table)
+    return f"SELECT number FROM {table} WHERE id = {GENERATION}"  # noqa: S608 (constants)
+
+
+def current_generation() -> int:
+    """The current generation (SQLite: its row is created on first use)."""
+    with connection.cursor() as cursor:
+        cursor.execute(generation_sql())
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    FiguresGeneration.objects.get_or_create(pk=GENERATION)
+    return 0
 
 
 def rebuild(batch: int = 5000) -> int:

@@ -238,13 +238,55 @@ def standing_sql(
         scope_params += list(restrict_params)
     unit = ", x.district, x.commune, x.sector" if by_unit else ""
     standing = _table(FacilityStanding)
+    inspection, overdue = StandingAspect.INSPECTION, StandingAspect.OVERDUE
+    measure, certificate = StandingAspect.MEASURE, StandingAspect.CERTIFICATE
 
-    def holds(alias: str, aspect: str, condition: str = "") -> str:
-        # The row of ``aspect`` that holds on d, if any (they never overlap).
-        return (
-            f"LEFT JOIN {standing} {alias} ON {alias}.facility_id = sf.fid"
-            f" AND {alias}.aspect = '{aspect}'{condition}"
-            f" AND {alias}.valid_from <= dates.d AND {alias}.valid_to > dates.d"
+    def passed(alias: str) -> str:
+        # The latest inspection is current (on or after the window start of d), and not
+        # non-compliant.
+        return f"{alias}.valid_from >= dates.ws AND {alias}.value <> '{Outcome.NON_COMPLIANT}'"
+
+    def valid(alias: str) -> str:
+        return f"{alias}.value = '{CertificateStatus.VALID}'"
+
+    if len(dates) == 1:
+        # One date: the standing rows that hold on it folded into one row a facility
+        # (one scan, one join; measured about twice as fast as four joins).
+        holding = f"""st AS (
+  SELECT s.facility_id AS fid, dates.d AS d,
+         MAX(CASE WHEN s.aspect = '{inspection}' AND {passed("s")} THEN 1 ELSE 0 END) AS passed,
+         MAX(CASE WHEN s.aspect = '{overdue}' THEN 1 ELSE 0 END) AS overdue,
+         MAX(CASE WHEN s.aspect = '{measure}' THEN 1 ELSE 0 END) AS measured,
+         MAX(CASE WHEN s.aspect = '{certificate}' AND {valid("s")} THEN 1 ELSE 0 END) AS certified
+  FROM {standing} s JOIN dates ON s.valid_from <= dates.d AND s.valid_to > dates.d
+  {"WHERE s.facility_id IN (SELECT fid FROM sf)" if scope else ""}
+  GROUP BY s.facility_id, dates.d
+),"""  # noqa: S608 (table names and enumeration codes only)
+        columns = """CASE WHEN st.passed = 1 AND st.overdue = 0 THEN 1 ELSE 0 END AS compliant,
+         COALESCE(st.measured, 0) AS measured, COALESCE(st.certified, 0) AS certified"""
+        joins = "LEFT JOIN st ON st.fid = sf.fid AND st.d = dates.d"
+    else:
+        # Many dates: the row of each aspect holding on each date, joined by facility (a
+        # folded form would group facilities × dates pairs: measured 3× slower).
+        def holds(alias: str, aspect: str, condition: str = "") -> str:
+            return (
+                f"LEFT JOIN {standing} {alias} ON {alias}.facility_id = sf.fid"
+                f" AND {alias}.aspect = '{aspect}'{condition}"
+                f" AND {alias}.valid_from <= dates.d AND {alias}.valid_to > dates.d"
+            )
+
+        holding = ""
+        columns = f"""CASE WHEN i.id IS NOT NULL AND {passed("i")}
+                AND o.id IS NULL THEN 1 ELSE 0 END AS compliant,
+         CASE WHEN m.id IS NOT NULL THEN 1 ELSE 0 END AS measured,
+         CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END AS certified"""
+        joins = "\n  ".join(
+            [
+                holds("i", inspection),
+                holds("o", overdue),
+                holds("m", measure),
+                holds("c", certificate, f" AND {valid('c')}"),
+            ]
         )
 
     sql = f"""
@@ -263,22 +305,16 @@ sf AS (
   FROM {_table(Facility)} f LEFT JOIN cd ON cd.commune = f.commune_id
   WHERE f.operating_since IS NOT NULL{scope}
 ),
+{holding}
 -- Each facility active on d (facilities.predicates.active_on) with what holds on d.
+-- compliant: a latest inspection that is current (visited on or after the window start
+-- of d) and not non-compliant, and nothing overdue on d.
 x AS (
   SELECT dates.d AS d, sf.district AS district, sf.commune AS commune, sf.sector AS sector,
          sf.new_production AS new_production, sf.business AS business,
-         -- compliant: a latest inspection that is current (visited on or after the
-         -- window start of d), not non-compliant, and nothing overdue on d.
-         CASE WHEN i.id IS NOT NULL AND i.valid_from >= dates.ws
-                AND i.value <> '{Outcome.NON_COMPLIANT}' AND o.id IS NULL
-           THEN 1 ELSE 0 END AS compliant,
-         CASE WHEN m.id IS NOT NULL THEN 1 ELSE 0 END AS measured,
-         CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END AS certified
+         {columns}
   FROM sf JOIN dates ON sf.since <= dates.d AND (sf.closed IS NULL OR sf.closed > dates.d)
-  {holds("i", StandingAspect.INSPECTION)}
-  {holds("o", StandingAspect.OVERDUE)}
-  {holds("m", StandingAspect.MEASURE)}
-  {holds("c", StandingAspect.CERTIFICATE, f" AND c.value = '{CertificateStatus.VALID}'")}
+  {joins}
 )
 SELECT x.d{unit}, COUNT(*), SUM(x.compliant), SUM(x.new_production),
   SUM(x.new_production * x.measured), SUM(x.business), SUM(x.business * x.certified)

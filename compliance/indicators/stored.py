@@ -5,36 +5,25 @@ and scope from ``StoredFigures`` and computing (from the standing, one statement
 the dates that are missing. A write that can change a figure moves the generation on
 (compliance/standing.py ``forget_figures``) and rows of an older generation are never
 read; the figure of "today" is keyed by its date, so tomorrow is a new key. The
-generation is read before computing: figures computed while a write commits are stored
-under the old generation and so never read.
+generation is read before computing, and a write moves it on again once committed:
+figures computed while a write commits are stored under an older generation and so
+never read.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db.models.expressions import RawSQL
 
 from compliance.indicators.engine import SeriesPoint, series_dates, series_points
 from compliance.indicators.series import counts_on_dates
-from compliance.models import FiguresGeneration, StoredFigures
-from compliance.standing import GENERATION
+from compliance.models import StoredFigures
+from compliance.standing import current_generation, generation_sql
 from facilities.models import new_build_since
 
 
 def _rules_key() -> str:
     return f"{new_build_since().isoformat()}|{settings.ASSESSMENT_VALID_YEARS}"
-
-
-def _generation() -> int:
-    number = FiguresGeneration.objects.filter(pk=GENERATION).values_list("number", flat=True)
-    for found in number:
-        return found
-    try:  # the first figures ever stored
-        with transaction.atomic():
-            row, _created = FiguresGeneration.objects.get_or_create(pk=GENERATION)
-    except IntegrityError:  # created meanwhile by another request
-        row = FiguresGeneration.objects.get(pk=GENERATION)
-    return row.number
 
 
 def stored_counts(dates, *, district=None, commune=None, sector=None) -> dict:
@@ -43,14 +32,14 @@ def stored_counts(dates, *, district=None, commune=None, sector=None) -> dict:
     one insert."""
     scope = "|".join(part or "" for part in (district, commune, sector))
     key = {"scope": scope, "rules": _rules_key()}
-    current = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    current = RawSQL(generation_sql(), [])  # noqa: S611 (constant SQL, no input)
     counts = {
         row.as_of: tuple(row.counts)
         for row in StoredFigures.objects.filter(as_of__in=dates, generation=current, **key)
     }
     missing = sorted(set(dates) - set(counts))
     if missing:
-        generation = _generation()
+        generation = current_generation()
         # Rows of older generations are never read again.
         StoredFigures.objects.filter(generation__lt=generation).delete()
         fresh = counts_on_dates(missing, district=district, commune=commune, sector=sector)
