@@ -88,6 +88,15 @@ def province(scene, inspector_tam_duong, admin_user):
             status=InspectionStatus.DRAFT,
             outcome="",
         )
+        # An open corrective action of the business, for its evidence page.
+        visit = InspectionFactory(
+            facility=scene["own"],
+            visited_on=TODAY - datetime.timedelta(days=30),
+            outcome=Outcome.COMPLIANT_WITH_REMARKS,
+        )
+        scene["open_action"] = FindingFactory(
+            inspection=visit, deadline=TODAY + datetime.timedelta(days=30), resolved_on=None
+        )
     return scene
 
 
@@ -123,13 +132,20 @@ def test_it_saves_the_main_pages(
     owner = open_as(business_owner, viewport=PHONE)
     owner.goto("/portal/")
     shoot(owner, "business-portal-phone")
+    owner.goto(f"/findings/{province['open_action'].pk}/evidence/")
+    shoot(owner, "business-evidence-phone")
 
     audit = open_as(auditor)
     audit.goto("/changes/?model=inspection")
     shoot(audit, "auditor-change-log")
+    audit.goto(f"/facilities/{province['own'].pk}/history/")
+    shoot(audit, "auditor-facility-history")
+
+    desk.goto("/facilities/new/")
+    shoot(desk, "office-facility-form")
 
     desk.goto("/reports/2025/")
     desk.click("#publish")
     desk.click("#confirm-publish")
     shoot(desk, "annual-report")
-    assert len(list(OUT.glob("*.png"))) >= 8
+    assert len(list(OUT.glob("*.png"))) >= 11
