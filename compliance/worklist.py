@@ -50,7 +50,7 @@ from compliance.choices import MeasureCategory, MeasureKind
 from compliance.models import CleanTechMeasure
 from compliance.predicates import measure_in_place_on
 from compliance.selectors import assessment_window_start
-from facilities.access import restrict_to_inspectable
+from facilities.access import draft_author, restrict_to_inspectable
 from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
 from facilities.models import Facility, in_districts_q, new_build_since
 from facilities.predicates import active_on, lookup
@@ -366,7 +366,8 @@ KINDS: tuple[WorkKind, ...] = (
         action_label=_("Tiếp tục bản nháp"),
         action_url=lambda item: reverse("inspection_edit", args=[item.obj_id]),
         what=_draft_what,
-        details={"topic": F("kind"), "note": F("summary")},
+        # subtopic: who started the draft (its "Bỏ" is offered to them and administrators).
+        details={"topic": F("kind"), "subtopic": draft_author(Inspection), "note": F("summary")},
         short_label=_("Bản nháp"),
     ),
 )

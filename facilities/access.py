@@ -171,34 +171,31 @@ def can_decide_evidence(user, facility: Facility) -> bool:
 DRAFT_INSPECTION = "draft"
 
 
-def with_draft_author(queryset: QuerySet) -> QuerySet:
-    """Inspections annotated with ``draft_author_id``: the user of each one's creation row
-    in its history (whoever started it), in the same query."""
-    history = queryset.model.history.model
-    return queryset.annotate(
-        draft_author_id=Subquery(
-            history.objects.filter(id=OuterRef("pk"), history_type="+")
-            .order_by("history_date")
-            .values("history_user_id")[:1]
-        )
+def draft_author(model) -> Subquery:
+    """The user of an inspection's creation row in its history (whoever started it), as
+    an expression of the row's ``pk``."""
+    return Subquery(
+        model.history.model.objects.filter(id=OuterRef("pk"), history_type="+")
+        .order_by("history_date")
+        .values("history_user_id")[:1]
     )
 
 
-_NOT_LOADED = object()
+def may_discard_draft_started_by(user, author_id) -> bool:
+    """May ``user`` throw away a draft (of their area) started by ``author_id``?"""
+    return role_of(user) == Role.ADMIN or (author_id is not None and author_id == user.pk)
 
 
 def _started_by(user, inspection) -> bool:
     if role_of(user) == Role.ADMIN:
         return True
-    author_id = getattr(inspection, "draft_author_id", _NOT_LOADED)
-    if author_id is _NOT_LOADED:
-        author_id = (
-            inspection.history.filter(history_type="+")
-            .order_by("history_date")
-            .values_list("history_user_id", flat=True)
-            .first()
-        )
-    return author_id is not None and author_id == user.pk
+    author_id = (
+        inspection.history.filter(history_type="+")
+        .order_by("history_date")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    return may_discard_draft_started_by(user, author_id)
 
 
 def can_discard_draft(user, inspection) -> bool:
@@ -207,13 +204,6 @@ def can_discard_draft(user, inspection) -> bool:
     if inspection.status != DRAFT_INSPECTION or not can_inspect(user, inspection.facility):
         return False
     return _started_by(user, inspection)
-
-
-def discardable_drafts(user, drafts) -> set[int]:
-    """The ids among ``drafts`` — drafts ``user`` may inspect, from
-    ``with_draft_author`` — that ``user`` may throw away (``can_discard_draft``), without
-    a query per draft."""
-    return {d.pk for d in drafts if d.status == DRAFT_INSPECTION and _started_by(user, d)}
 
 
 def can_manage_registry(user) -> bool:

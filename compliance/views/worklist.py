@@ -19,10 +19,9 @@ from facilities.access import (
     can_inspect,
     can_record_inspections,
     communes_for,
-    discardable_drafts,
     districts_for,
+    may_discard_draft_started_by,
     restrict_to_visible,
-    with_draft_author,
 )
 from facilities.models import Commune, District
 from facilities.views import (
@@ -33,7 +32,6 @@ from facilities.views import (
     safe_next,
 )
 from inspections.forms import DayField
-from inspections.models import Inspection
 
 
 class WorklistFilterForm(forms.Form):
@@ -92,16 +90,16 @@ def worklist(request):
     filters = form.filters()
     rows = WorkList(request.user, today, filters, next_url=request.get_full_path())
     page_obj = paginate(request, rows, per_page=PER_PAGE)
-    # Drafts of the page that this user may throw away (whoever started each, or an
-    # administrator): one more query, only when the page shows drafts.
-    drafts = [item.obj_id for item in page_obj if item.kind.code == "draft"]
-    discardable = (
-        discardable_drafts(
-            request.user, with_draft_author(Inspection.objects.filter(pk__in=drafts))
+    # Drafts of the page that this user may throw away: whoever started each (read with
+    # the page's rows) or an administrator.
+    discardable = {
+        item.obj_id
+        for item in page_obj
+        if item.kind.code == "draft"
+        and may_discard_draft_started_by(
+            request.user, int(item.subtopic) if item.subtopic else None
         )
-        if drafts
-        else set()
-    )
+    }
     return render(
         request,
         "compliance/worklist.html",
