@@ -35,18 +35,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from compliance.choices import CertificateStatus
-from compliance.models import (
-    Certificate,
-    CleanTechMeasure,
-    FacilityStanding,
-    FiguresGeneration,
-    StandingAspect,
+from compliance.indicators.stored import (  # GENERATION: re-exported for callers
+    GENERATION,  # noqa: F401
+    carry_figures,
+    forget_figures,
 )
+from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from compliance.predicates import COUNTED_MEASURE_KINDS
 from facilities.history import registry_bulk_written
 from facilities.models import Commune, Facility
@@ -58,7 +56,6 @@ from inspections.models import Finding, Inspection
 OPEN_START = datetime.date(1, 1, 1)
 OPEN_END = datetime.date(9999, 12, 31)
 ASPECTS = tuple(StandingAspect.values)
-GENERATION = 1  # the primary key of the one FiguresGeneration row
 CHUNK = 2000  # facilities refreshed per statement by a bulk write
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
@@ -186,27 +183,47 @@ def _rows(computed: dict) -> list[FacilityStanding]:
     ]
 
 
+# A write of up to this many facilities carries the stored figures by their delta; a
+# larger one (a bulk load) forgets them: past this, two statements over those facilities
+# per write cost more than the one recomputation of the next read.
+DELTA_LIMIT = 100
+
+
+def _replace(ids: list[int], aspects: tuple[str, ...]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        chunk = set(ids[start : start + CHUNK])
+        computed = compute(chunk, aspects)
+        FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
+        FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
+
+
 def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS) -> None:
     """Recompute the ``aspects`` of the standing of ``facility_ids``, in the caller's
-    transaction (a write and its standing commit together), and forget the stored
-    figures. A bulk write's facilities go by ``CHUNK`` (bounded ``IN`` lists)."""
+    transaction (a write and its standing commit together), and keep the stored figures
+    current.
+
+    A write of a few facilities (the everyday inspection, finding, certificate or
+    measure) locks their rows first, so that two writers of one facility take turns and
+    the second computes from the first's committed records, then carries the stored
+    figures by its delta (stored.py ``carry_figures``). A bulk write forgets them, and
+    its facilities go by ``CHUNK`` (bounded ``IN`` lists)."""
     ids = sorted({fid for fid in facility_ids if fid is not None})
     if not ids:
         return
     aspects = tuple(aspects)
     with transaction.atomic(savepoint=False):
-        for start in range(0, len(ids), CHUNK):
-            chunk = set(ids[start : start + CHUNK])
-            computed = compute(chunk, aspects)
-            FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
-            FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
-        forget_figures()
-
-
-def forget_figures() -> None:
-    """Every stored figure may be out of date: a new generation, so that the next read
-    computes them again (compliance/indicators/stored.py). One UPDATE of one row."""
-    FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
+        if len(ids) <= DELTA_LIMIT:
+            # In id order, so that writers of overlapping facilities cannot deadlock.
+            list(
+                Facility.objects.select_for_update()
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            carry_figures(ids, lambda: _replace(ids, aspects))
+        else:
+            _replace(ids, aspects)
+            forget_figures()
 
 
 def rebuild(batch: int = 5000) -> int:

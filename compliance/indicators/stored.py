@@ -2,24 +2,35 @@
 
 ``stored_series`` gives what ``compute_series`` gives, reading the figures of each date
 and scope from ``StoredFigures`` and computing (from the standing, one statement) only
-the dates that are missing. A write that can change a figure moves the generation on
-(compliance/standing.py ``forget_figures``) and rows of an older generation are never
-read; the figure of "today" is keyed by its date, so tomorrow is a new key. The
-generation is read before computing: figures computed while a write commits are stored
-under the old generation and so never read.
+the dates that are missing. Only the rows of the current ``FiguresGeneration`` are read.
+
+A write of a few facilities' standing (``carry_figures``, called by
+compliance/standing.py ``refresh``) carries the current rows to the next generation,
+each changed by exactly what those facilities' share of it changed: their counts per
+date and unit, read from the standing before and after the refresh. Any other write that
+can change a figure (a facility's own columns, a bulk load) moves the generation on with
+no rows (``forget_figures``), and the next read computes them again. The figure of
+"today" is keyed by its date, so tomorrow is a new key.
+
+Either way the generation moves on, and a reader reads it before computing: figures
+computed while a write commits are stored under the old generation and so never read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from compliance.indicators import rules
 from compliance.indicators.engine import IndicatorFigures, SeriesPoint, series_dates
-from compliance.indicators.series import counts_on_dates
+from compliance.indicators.series import counts_by_cell, counts_on_dates
 from compliance.models import FiguresGeneration, StoredFigures
-from compliance.standing import GENERATION
-from facilities.models import new_build_since
+from facilities.models import Facility, new_build_since
+
+GENERATION = 1  # the primary key of the one FiguresGeneration row
 
 
 def _rules_key() -> str:
@@ -36,6 +47,58 @@ def _generation() -> int:
     except IntegrityError:  # created meanwhile by another request
         row = FiguresGeneration.objects.get(pk=GENERATION)
     return row.number
+
+
+def forget_figures() -> None:
+    """Every stored figure may be out of date: a new generation, so that the next read
+    computes them again. One UPDATE of one row."""
+    FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
+
+
+def _share(cells: dict, day, scope: str) -> list[int]:
+    """The counts of the cells of ``day`` that fall in ``scope`` (an empty part of
+    "district|commune|sector" takes every unit), summed."""
+    parts = scope.split("|")
+    total = [0] * 6
+    for (as_of, *unit), counts in cells.items():
+        if as_of == day and all(
+            not wanted or wanted == got for wanted, got in zip(parts, unit, strict=True)
+        ):
+            total = [t + c for t, c in zip(total, counts, strict=True)]
+    return total
+
+
+def carry_figures(facility_ids: Iterable[int], refresh: Callable[[], None]) -> None:
+    """Run ``refresh`` — which changes the standing of ``facility_ids`` and of no other
+    facility, inside the caller's transaction — and keep the stored figures current
+    without computing them again: every row of the current generation and rules moves
+    to the next generation with counts + (after − before), where before and after are
+    those facilities' counts per date and unit, read from the standing around
+    ``refresh`` (one statement each, whatever the number of scopes stored).
+
+    The generation row is locked until the writer commits, so writers carry one after
+    the other, each from the rows the previous one left; rows of another rule setting or
+    of an older generation are dropped (they could not be carried).
+    """
+    row, _created = FiguresGeneration.objects.select_for_update().get_or_create(pk=GENERATION)
+    generation = row.number
+    key = _rules_key()
+    StoredFigures.objects.exclude(generation=generation, rules=key).delete()
+    rows = list(StoredFigures.objects.filter(generation=generation, rules=key))
+    if rows:
+        dates = sorted({stored.as_of for stored in rows})
+        restrict = Facility.objects.filter(pk__in=sorted(set(facility_ids)))
+        before = counts_by_cell(dates, restrict=restrict)
+    refresh()
+    if rows:
+        after = counts_by_cell(dates, restrict=restrict)
+        for stored in rows:
+            gained = _share(after, stored.as_of, stored.scope)
+            lost = _share(before, stored.as_of, stored.scope)
+            stored.counts = [c + a - b for c, a, b in zip(stored.counts, gained, lost, strict=True)]
+            stored.generation = generation + 1
+        StoredFigures.objects.bulk_update(rows, ["generation", "counts"])
+    FiguresGeneration.objects.filter(pk=GENERATION).update(number=generation + 1)
 
 
 def stored_counts(dates, *, district=None, commune=None, sector=None) -> dict:
