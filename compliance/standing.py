@@ -43,6 +43,7 @@ from compliance.indicators.stored import (  # GENERATION: re-exported for caller
     GENERATION,  # noqa: F401
     carry_figures,
     forget_figures,
+    lock_generation,
 )
 from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from compliance.predicates import COUNTED_MEASURE_KINDS
@@ -202,25 +203,26 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
     transaction (a write and its standing commit together), and keep the stored figures
     current.
 
+    Every writer first locks the one generation row of the stored figures, so that
+    writers take turns: the second computes from the first's committed records (so two
+    writers of one facility cannot leave a standing that misses one of their records)
+    and carries the figures from the rows the first left. One lock, always taken first, rather than
+    the facilities' rows: a facility's own save locks its row and then the generation
+    (``forget_figures``), and a writer holding the generation while waiting for a
+    facility row could deadlock with it.
+
     A write of a few facilities (the everyday inspection, finding, certificate or
-    measure) locks their rows first, so that two writers of one facility take turns and
-    the second computes from the first's committed records, then carries the stored
-    figures by its delta (stored.py ``carry_figures``). A bulk write forgets them, and
-    its facilities go by ``CHUNK`` (bounded ``IN`` lists)."""
+    measure) then carries the stored figures by its delta (stored.py
+    ``carry_figures``). A bulk write forgets them, and its facilities go by ``CHUNK``
+    (bounded ``IN`` lists)."""
     ids = sorted({fid for fid in facility_ids if fid is not None})
     if not ids:
         return
     aspects = tuple(aspects)
     with transaction.atomic(savepoint=False):
+        generation = lock_generation()
         if len(ids) <= DELTA_LIMIT:
-            # In id order, so that writers of overlapping facilities cannot deadlock.
-            list(
-                Facility.objects.select_for_update()
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            carry_figures(ids, lambda: _replace(ids, aspects))
+            carry_figures(generation, ids, lambda: _replace(ids, aspects))
         else:
             _replace(ids, aspects)
             forget_figures()
@@ -229,6 +231,7 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
 def rebuild(batch: int = 5000) -> int:
     """The whole standing from the registry; the number of rows written."""
     with transaction.atomic():
+        lock_generation()  # writers of the standing take turns (``refresh``)
         FacilityStanding.objects.all().delete()
         rows = _rows(compute(None))
         FacilityStanding.objects.bulk_create(rows, batch_size=batch)

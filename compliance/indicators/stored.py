@@ -68,20 +68,29 @@ def _share(cells: dict, day, scope: str) -> list[int]:
     return total
 
 
-def carry_figures(facility_ids: Iterable[int], refresh: Callable[[], None]) -> None:
+def lock_generation() -> int:
+    """The current generation, its row locked until the caller's transaction ends (made
+    on the first write ever). Every writer of the standing takes it before reading the
+    records (compliance/standing.py ``refresh``)."""
+    row, _created = FiguresGeneration.objects.select_for_update().get_or_create(pk=GENERATION)
+    return row.number
+
+
+def carry_figures(
+    generation: int, facility_ids: Iterable[int], refresh: Callable[[], None]
+) -> None:
     """Run ``refresh`` — which changes the standing of ``facility_ids`` and of no other
     facility, inside the caller's transaction — and keep the stored figures current
-    without computing them again: every row of the current generation and rules moves
-    to the next generation with counts + (after − before), where before and after are
-    those facilities' counts per date and unit, read from the standing around
-    ``refresh`` (one statement each, whatever the number of scopes stored).
+    without computing them again: every row of the current ``generation`` (locked by
+    the caller) and rules moves to the next generation with counts + (after − before),
+    where before and after are those facilities' counts per date and unit, read from
+    the standing around ``refresh`` (one statement each, whatever the number of scopes
+    stored). Exact, because nothing else changed in between: the lock makes writers
+    carry one after the other, each from the rows the previous one left.
 
-    The generation row is locked until the writer commits, so writers carry one after
-    the other, each from the rows the previous one left; rows of another rule setting or
-    of an older generation are dropped (they could not be carried).
+    Rows of another rule setting or of an older generation are dropped (they could not
+    be carried: the next read of them computes them).
     """
-    row, _created = FiguresGeneration.objects.select_for_update().get_or_create(pk=GENERATION)
-    generation = row.number
     key = _rules_key()
     StoredFigures.objects.exclude(generation=generation, rules=key).delete()
     rows = list(StoredFigures.objects.filter(generation=generation, rules=key))
