@@ -88,11 +88,10 @@ def carry_figures(
     stored). Exact, because nothing else changed in between: the lock makes writers
     carry one after the other, each from the rows the previous one left.
 
-    Rows of another rule setting or of an older generation are dropped (they could not
-    be carried: the next read of them computes them).
+    Every other row — another rule setting, an older generation, or one a reader
+    stored meanwhile — is dropped: the next read of it computes it.
     """
     key = _rules_key()
-    StoredFigures.objects.exclude(generation=generation, rules=key).delete()
     rows = list(StoredFigures.objects.filter(generation=generation, rules=key))
     if rows:
         dates = sorted({stored.as_of for stored in rows})
@@ -106,7 +105,11 @@ def carry_figures(
             lost = _share(before, stored.as_of, stored.scope)
             stored.counts = [c + a - b for c, a, b in zip(stored.counts, gained, lost, strict=True)]
             stored.generation = generation + 1
-        StoredFigures.objects.bulk_update(rows, ["generation", "counts"])
+            stored.pk = None
+    # Replaced rather than updated: one DELETE and one INSERT whatever the number of rows
+    # (an UPDATE of each row's own counts costs more to build than to run).
+    StoredFigures.objects.all().delete()
+    StoredFigures.objects.bulk_create(rows)
     FiguresGeneration.objects.filter(pk=GENERATION).update(number=generation + 1)
 
 

@@ -140,8 +140,8 @@ def test_a_write_of_one_facility_costs_the_same_queries_whatever_the_registry(
     facility = worked_example["A"]
 
     def write():
-        # lock the generation, drop what cannot be carried, read the rows, before, the
-        # standing (its 4 aspects read, deleted, inserted), after, the rows moved, the
+        # lock the generation, read the rows, before, the standing (its 4 aspects read,
+        # deleted, inserted), after, the rows replaced (deleted, inserted), the
         # generation moved
         with django_assert_num_queries(13):
             standing.refresh([facility.pk])
