@@ -206,10 +206,10 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
     Every writer first locks the one generation row of the stored figures, so that
     writers take turns: the second computes from the first's committed records (so two
     writers of one facility cannot leave a standing that misses one of their records)
-    and carries the figures from the rows the first left. One lock, always taken first, rather than
-    the facilities' rows: a facility's own save locks its row and then the generation
-    (``forget_figures``), and a writer holding the generation while waiting for a
-    facility row could deadlock with it.
+    and carries the figures from the rows the first left. One lock, always taken
+    first, rather than the facilities' rows: a facility's own save locks its row and
+    then the generation (``forget_figures``), and a writer holding the generation while
+    waiting for a facility row could deadlock with it.
 
     A write of a few facilities (the everyday inspection, finding, certificate or
     measure) then carries the stored figures by its delta (stored.py
