@@ -11,8 +11,10 @@ Times, each the median of ``--repeat`` runs after one warm-up run:
   findings, certificates and measures), and the hand-written SQL floor of
   bench/indicators.py;
 * one date with every breakdown (``compute_indicators``), standing and records;
-* the dashboard's series: stored figures (a hit), after a write (a miss: computed from
-  the standing and stored), and from the records;
+* the dashboard's series: stored figures (a hit), after they are forgotten (a miss, as
+  after a facility's own write or a bulk load: computed from the standing and stored),
+  and from the records — bench/figures.py times the series just after an everyday write
+  (carried: still a hit);
 * a deep page of the facility list (page 300 by code): ids first then the standing of
   the 50 rows, against annotating every row and slicing;
 * the write overhead: a certificate saved (revoked, then not) with and without the
@@ -124,7 +126,7 @@ def main() -> None:
     computed = compute_series(2012, to_year, include_today=True)
     assert [p.to_dict() for p in points] == [p.to_dict() for p in computed]
     print(f"  stored (hit)                     {ms(hit)}")
-    print(f"  after a write (miss, from standing){ms(missed)}")
+    print(f"  forgotten (miss, from standing)  {ms(missed)}")
     print(f"  from the records                 {ms(records_series)}")
 
     print("\na deep page of the facility list (page 300, 50 rows, by code):")

@@ -322,8 +322,9 @@ class StoredFigures(models.Model):
     series shows them, stored so that the dashboard does not recompute fifteen dates on
     every view (compliance/indicators/stored.py). Only the rows of the current
     ``FiguresGeneration`` count: every registry write that can change a figure starts a
-    new generation, and the next read computes them again. ``rules`` holds the rule
-    settings they were computed under, so a change of settings is a miss too."""
+    new generation — a write of a few facilities carries the rows to it by its delta,
+    any other leaves it empty and the next read computes them again. ``rules`` holds the
+    rule settings they were computed under, so a change of settings is a miss too."""
 
     as_of = models.DateField()
     scope = models.CharField(max_length=60)  # "district|commune|sector", empty parts
@@ -344,8 +345,9 @@ class StoredFigures(models.Model):
 
 class FiguresGeneration(models.Model):
     """One row: the generation of the stored figures, moved on by every write that can
-    change a figure. Figures computed under an older generation are never read, even
-    when they were stored after the write (a read that raced it)."""
+    change a figure (and locked by a write carrying them, so such writes take turns).
+    Figures computed under an older generation are never read, even when they were
+    stored after the write (a read that raced it)."""
 
     number = models.PositiveBigIntegerField(default=0)
 

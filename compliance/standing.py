@@ -34,19 +34,18 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from compliance.choices import CertificateStatus
-from compliance.models import (
-    Certificate,
-    CleanTechMeasure,
-    FacilityStanding,
-    FiguresGeneration,
-    StandingAspect,
+from compliance.indicators.stored import (  # GENERATION: re-exported for callers
+    GENERATION,  # noqa: F401
+    carry_figures,
+    forget_figures,
+    lock_generation,
 )
+from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from compliance.predicates import COUNTED_MEASURE_KINDS
 from facilities.history import registry_bulk_written
 from facilities.models import Commune, Facility
@@ -58,8 +57,6 @@ from inspections.models import Finding, Inspection
 OPEN_START = datetime.date(1, 1, 1)
 OPEN_END = datetime.date(9999, 12, 31)
 ASPECTS = tuple(StandingAspect.values)
-GENERATION = 1  # the primary key of the one FiguresGeneration row (SQLite)
-GENERATION_SEQUENCE = "compliance_figures_generation"  # PostgreSQL (migration 0005)
 CHUNK = 2000  # facilities refreshed per statement by a bulk write
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
@@ -187,78 +184,54 @@ def _rows(computed: dict) -> list[FacilityStanding]:
     ]
 
 
+# A write of up to this many facilities carries the stored figures by their delta; a
+# larger one (a bulk load) forgets them: past this, two statements over those facilities
+# per write cost more than the one recomputation of the next read.
+DELTA_LIMIT = 100
+
+
+def _replace(ids: list[int], aspects: tuple[str, ...]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        chunk = set(ids[start : start + CHUNK])
+        computed = compute(chunk, aspects)
+        FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
+        FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
+
+
 def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS) -> None:
     """Recompute the ``aspects`` of the standing of ``facility_ids``, in the caller's
-    transaction (a write and its standing commit together), and forget the stored
-    figures. A bulk write's facilities go by ``CHUNK`` (bounded ``IN`` lists)."""
+    transaction (a write and its standing commit together), and keep the stored figures
+    current.
+
+    Every writer first locks the one generation row of the stored figures, so that
+    writers take turns: the second computes from the first's committed records (so two
+    writers of one facility cannot leave a standing that misses one of their records)
+    and carries the figures from the rows the first left. One lock, always taken
+    first, rather than the facilities' rows: a facility's own save locks its row and
+    then the generation (``forget_figures``), and a writer holding the generation while
+    waiting for a facility row could deadlock with it.
+
+    A write of a few facilities (the everyday inspection, finding, certificate or
+    measure) then carries the stored figures by its delta (stored.py
+    ``carry_figures``). A bulk write forgets them, and its facilities go by ``CHUNK``
+    (bounded ``IN`` lists)."""
     ids = sorted({fid for fid in facility_ids if fid is not None})
     if not ids:
         return
     aspects = tuple(aspects)
     with transaction.atomic(savepoint=False):
-        for start in range(0, len(ids), CHUNK):
-            chunk = set(ids[start : start + CHUNK])
-            if connection.features.has_select_for_update:
-                # Two writers of one facility's records take turns: the second reads the
-                # records once the first has committed, so neither overwrites the other's
-                # standing with one that misses its record. NO KEY UPDATE: the writes'
-                # own foreign-key checks (KEY SHARE) do not wait on it, nor it on them.
-                list(
-                    Facility.objects.filter(pk__in=chunk)
-                    .order_by("pk")
-                    .select_for_update(no_key=True)
-                    .values_list("pk", flat=True)
-                )
-            computed = compute(chunk, aspects)
-            FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
-            FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
-        forget_figures()
-
-
-def forget_figures() -> None:
-    """Every stored figure may be out of date: a new generation, so that the next read
-    computes them again (compliance/indicators/stored.py).
-
-    PostgreSQL: a sequence, which no transaction waits on (a row would serialise every
-    writer, a long import holding it for minutes). It moves on now — for reads in this
-    transaction — and again once the write has committed, so figures a concurrent read
-    computed before the commit carry an older generation than the current one. SQLite
-    serialises writers anyway: one row, updated.
-    """
-    if connection.vendor == "postgresql":
-        _advance()
-        transaction.on_commit(_advance)
-    else:
-        FiguresGeneration.objects.filter(pk=GENERATION).update(number=F("number") + 1)
-
-
-def _advance() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [GENERATION_SEQUENCE])
-
-
-def generation_sql() -> str:
-    """SQL of the current generation of the stored figures (a number, or no row)."""
-    if connection.vendor == "postgresql":
-        return f"SELECT last_value FROM {GENERATION_SEQUENCE}"  # noqa: S608 (a constant)
-    table = connection.ops.quote_name(FiguresGeneration._meta.db_table)
-    return f"SELECT number FROM {table} WHERE id = {GENERATION}"  # noqa: S608 (constants)
-
-
-def current_generation() -> int:
-    """The current generation (SQLite: its row is created on first use)."""
-    with connection.cursor() as cursor:
-        cursor.execute(generation_sql())
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
-    FiguresGeneration.objects.get_or_create(pk=GENERATION)
-    return 0
+        generation = lock_generation()
+        if len(ids) <= DELTA_LIMIT:
+            carry_figures(generation, ids, lambda: _replace(ids, aspects))
+        else:
+            _replace(ids, aspects)
+            forget_figures()
 
 
 def rebuild(batch: int = 5000) -> int:
     """The whole standing from the registry; the number of rows written."""
     with transaction.atomic():
+        lock_generation()  # writers of the standing take turns (``refresh``)
         FacilityStanding.objects.all().delete()
         rows = _rows(compute(None))
         FacilityStanding.objects.bulk_create(rows, batch_size=batch)

@@ -351,6 +351,26 @@ def counts_on_dates(
     return result
 
 
+def counts_by_cell(
+    dates: list[datetime.date], *, restrict: QuerySet
+) -> dict[tuple, tuple[int, int, int, int, int, int]]:
+    """{(date, district, commune, sector): (p1, n1, p2, n2, p3, n3)} of the facilities
+    ``restrict`` selects, read from the standing in ONE statement: the share of those
+    facilities in the figures of every scope at once (a scope's figures are the sum of
+    its cells), for the stored figures' deltas (compliance/standing.py)."""
+    dates = sorted(set(dates))
+    if not dates:
+        return {}
+    sql, params = standing_sql(dates, district=None, sector=None, by_unit=True, restrict=restrict)
+    cells = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for day, *unit, p1, n1, p2, n2, p3, n3 in cursor.fetchall():
+            counts = tuple(int(c or 0) for c in (p1, n1, p2, n2, p3, n3))
+            cells[(_as_date(day), *unit)] = counts
+    return cells
+
+
 def counts_by_unit(
     as_of: datetime.date,
     *,

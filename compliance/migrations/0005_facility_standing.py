@@ -12,18 +12,6 @@ def build_standing(apps, schema_editor):
     rebuild()
 
 
-def create_generation_sequence(apps, schema_editor):
-    # The generation of the stored figures on PostgreSQL (compliance/standing.py
-    # forget_figures): a sequence, so that no writer waits on another for it.
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS compliance_figures_generation")
-
-
-def drop_generation_sequence(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP SEQUENCE IF EXISTS compliance_figures_generation")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("compliance", "0004_certificate_facility_index_covered"),
@@ -115,6 +103,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(create_generation_sequence, drop_generation_sequence),
         migrations.RunPython(build_standing, migrations.RunPython.noop),
     ]

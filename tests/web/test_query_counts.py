@@ -98,6 +98,27 @@ def test_the_dashboard_queries_do_not_grow_with_the_registry(
     # query); district, commune and sector names; districts, communes and sectors for the
     # scope pickers; the unit gaps (one aggregate); the department's name in the header.
     assert before == after == 13
-    # Just after writes the stored figures are out of date: + the generation, deleting
-    # the older ones, the series (one statement), storing it.
+    # Just after new facilities the stored figures are out of date: + the generation,
+    # deleting the older ones, the series (one statement), storing it.
     assert after_writes == 13 + 4
+
+
+def test_the_dashboard_just_after_everyday_writes_reads_the_stored_figures(
+    client, auditor, registry, own_enterprise
+):
+    more_facilities(3, own_enterprise)
+    client.force_login(auditor)
+    count_queries(client, "/dashboard/")  # warm: session, the figures stored
+    facility = own_enterprise.facilities.order_by("pk").first()
+    with change_context(reason="dữ liệu thử"):
+        InspectionFactory(facility=facility, visited_on=datetime.date(2024, 5, 5))
+        CertificateFactory(
+            facility=facility,
+            issued_on=datetime.date(2024, 1, 1),
+            valid_until=datetime.date(2028, 12, 31),
+        )
+        finding = FindingFactory(inspection__facility=facility, deadline=datetime.date(2021, 1, 1))
+        finding.resolved_on = datetime.date(2022, 1, 1)
+        finding.save()
+    # Each write carried the stored figures by its delta: still the one query of a hit.
+    assert count_queries(client, "/dashboard/") == 13
