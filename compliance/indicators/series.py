@@ -33,6 +33,37 @@ from facilities.models import Commune, Facility, new_build_since
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Finding, Inspection
 
+# The district of a facility: recorded, else its commune's only former district
+# (facilities.models.place_district_expression, written here in SQL).
+PLACE_DISTRICT = "COALESCE(f.district_id, cd.district)"
+
+
+def _dates_and_scope(dates, *, district, commune, sector, restrict):
+    """The dates as a VALUES list of (date, assessment window start) with their params,
+    and the scope's conditions on the facility ``f`` with theirs — shared by the statement
+    over the records and the one over the standing."""
+    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    values = ", ".join(f"({cast}, {cast})" for _ in dates)
+    params: list = []
+    for day in dates:
+        params += [day, assessment_window_start(day)]
+    scope_params: list = []
+    scope = ""
+    if district is not None:
+        scope += f" AND {PLACE_DISTRICT} = %s"
+        scope_params.append(district)
+    if commune is not None:
+        scope += " AND f.commune_id = %s"
+        scope_params.append(commune)
+    if sector is not None:
+        scope += " AND f.sector_id = %s"
+        scope_params.append(sector)
+    if restrict is not None:
+        restrict_sql, restrict_params = restrict.order_by().values("pk").query.sql_with_params()
+        scope += f" AND f.id IN ({restrict_sql})"
+        scope_params += list(restrict_params)
+    return values, params, scope, scope_params
+
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
@@ -57,29 +88,9 @@ def series_sql(
 
     ``restrict`` (a Facility queryset) narrows the facilities to those it selects.
     """
-    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join(f"({cast}, {cast})" for _ in dates)
-    params: list = []
-    for day in dates:
-        params += [day, assessment_window_start(day)]
-    scope_params: list = []
-    scope = ""
-    # The district of a facility: recorded, else its commune's only former district
-    # (facilities.models.place_district_expression, written here in SQL).
-    place_district = "COALESCE(f.district_id, cd.district)"
-    if district is not None:
-        scope += f" AND {place_district} = %s"
-        scope_params.append(district)
-    if commune is not None:
-        scope += " AND f.commune_id = %s"
-        scope_params.append(commune)
-    if sector is not None:
-        scope += " AND f.sector_id = %s"
-        scope_params.append(sector)
-    if restrict is not None:
-        restrict_sql, restrict_params = restrict.order_by().values("pk").query.sql_with_params()
-        scope += f" AND f.id IN ({restrict_sql})"
-        scope_params += list(restrict_params)
+    values, params, scope, scope_params = _dates_and_scope(
+        dates, district=district, commune=commune, sector=sector, restrict=restrict
+    )
     # Inspections outside [earliest window start, latest date] never decide anything;
     # dropping them before LEAD leaves the LEAD of the others unchanged (it looks ahead,
     # and an inspection after the latest date only ends an interval past every date).
@@ -129,7 +140,7 @@ cd AS (
 -- where they meet the dates: since <= d AND (closed IS NULL OR closed > d).
 sf AS (
   SELECT f.id AS fid, f.operating_since AS since, f.closed_on AS closed,
-         {place_district} AS district, f.commune_id AS commune, f.sector_id AS sector,
+         {PLACE_DISTRICT} AS district, f.commune_id AS commune, f.sector_id AS sector,
          CASE WHEN f.activity IN ({production}) AND f.operating_since >= %s THEN 1 ELSE 0 END
            AS new_production,
          CASE WHEN f.activity IN ({business}) THEN 1 ELSE 0 END AS business
@@ -215,27 +226,9 @@ def standing_sql(
     The rules are the same (docs/methodology.md); only where they are evaluated moves:
     the intervals are kept on every write rather than rebuilt on every read.
     """
-    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join(f"({cast}, {cast})" for _ in dates)
-    params: list = []
-    for day in dates:
-        params += [day, assessment_window_start(day)]
-    scope_params: list = []
-    scope = ""
-    place_district = "COALESCE(f.district_id, cd.district)"
-    if district is not None:
-        scope += f" AND {place_district} = %s"
-        scope_params.append(district)
-    if commune is not None:
-        scope += " AND f.commune_id = %s"
-        scope_params.append(commune)
-    if sector is not None:
-        scope += " AND f.sector_id = %s"
-        scope_params.append(sector)
-    if restrict is not None:
-        restrict_sql, restrict_params = restrict.order_by().values("pk").query.sql_with_params()
-        scope += f" AND f.id IN ({restrict_sql})"
-        scope_params += list(restrict_params)
+    values, params, scope, scope_params = _dates_and_scope(
+        dates, district=district, commune=commune, sector=sector, restrict=restrict
+    )
     unit = ", x.district, x.commune, x.sector" if by_unit else ""
     standing = _table(FacilityStanding)
     inspection, overdue = StandingAspect.INSPECTION, StandingAspect.OVERDUE
@@ -298,7 +291,7 @@ cd AS (
 ),
 sf AS (
   SELECT f.id AS fid, f.operating_since AS since, f.closed_on AS closed,
-         {place_district} AS district, f.commune_id AS commune, f.sector_id AS sector,
+         {PLACE_DISTRICT} AS district, f.commune_id AS commune, f.sector_id AS sector,
          CASE WHEN f.activity IN ({_in(PRODUCTION_ACTIVITIES)}) AND f.operating_since >= %s
            THEN 1 ELSE 0 END AS new_production,
          CASE WHEN f.activity IN ({_in(BUSINESS_ACTIVITIES)}) THEN 1 ELSE 0 END AS business
