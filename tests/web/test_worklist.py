@@ -410,3 +410,15 @@ def test_a_kind_is_one_entry_of_the_registry(inspector_tam_duong, one_of_each):
     }
     only = page(inspector_tam_duong, TODAY, Filters(kinds=("draft",)), offset=0)
     assert [(i.kind.code, i.facility_code) for i in only] == [("draft", "TD-DRAFT")]
+
+
+def test_a_kind_with_nothing_to_do_has_no_link_unless_it_is_chosen(
+    client, admin_user, two_districts
+):
+    client.force_login(admin_user)
+    page = client.get("/worklist/?district=106").content.decode()
+    assert 'data-kind="not_assessed"' in page
+    assert 'data-kind="overdue"' not in page  # nothing overdue in the district
+    assert 'data-kind="all"' in page
+    chosen = client.get("/worklist/?district=106&kind=overdue").content.decode()
+    assert 'data-kind="overdue" title=' in chosen
