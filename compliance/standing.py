@@ -26,6 +26,13 @@ post_delete signals of inspections, findings, certificates and measures (pages, 
 admin, services) and the ``registry_bulk_written`` signal of facilities/history.py
 (bulk creates and updates, COPY loads, the Excel import). ``rebuild()`` and ``differences()``
 back the ``rebuild_standing`` and ``check_standing`` commands.
+
+``compute()`` is the plain reference, in Python; the everyday write (at most
+``DELTA_LIMIT`` facilities) uses it. A bulk write, ``rebuild()`` and ``differences()``
+use the same rows computed set-based in the database (compliance/standing_sql.py, held
+to ``compute()`` by tests/compliance/test_standing_sql.py) where it has window functions
+(PostgreSQL, SQLite 3.25+): measured in docs/performance.md, "The standing in bulk, in
+SQL".
 """
 
 from __future__ import annotations
