@@ -47,7 +47,9 @@ inspection = st.tuples(
     st.lists(finding, max_size=3),
 )
 certificate = st.tuples(
-    st.sampled_from(["standards_certificate", "environmental_permit", "environmental_registration"]),
+    st.sampled_from(
+        ["standards_certificate", "environmental_permit", "environmental_registration"]
+    ),
     days,
     ends,
     st.one_of(st.none(), gaps),
@@ -154,6 +156,9 @@ class StandingInSqlEqualsCompute(TestCase):
     def test_a_rebuild_and_a_bulk_refresh_write_those_rows(self, specs):
         ids = build(specs)
         reference = flat(standing.compute(None))
+        FacilityStanding.objects.all().delete()
+        assert standing.rebuild(python=True) == len(reference)
+        assert stored() == reference
         FacilityStanding.objects.all().delete()
         assert standing.rebuild() == len(reference)
         assert stored() == reference
