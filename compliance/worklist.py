@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
     DateField,
@@ -47,9 +47,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import MeasureCategory, MeasureKind
-from compliance.models import CleanTechMeasure
-from compliance.predicates import measure_in_place_on
-from compliance.selectors import assessment_window_start
+from compliance.models import CleanTechMeasure, StandingAspect
+from compliance.selectors import assessment_window_start, standing_on
 from facilities.access import draft_author, restrict_to_inspectable
 from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
 from facilities.models import Facility, in_districts_q, new_build_since
@@ -65,7 +64,7 @@ from inspections.choices import (
     Severity,
 )
 from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
-from inspections.predicates import finalized_on, overdue_on
+from inspections.predicates import overdue_on
 
 PER_PAGE = 50
 
@@ -93,7 +92,9 @@ def _blank() -> Value:
 class WorkKind:
     """One kind of work: what is due, since when, and the one action that does it.
 
-    ``due(today)`` returns the model's rows due on ``today`` (no area, no filter);
+    ``due(today)`` returns the rows due on ``today`` (no area, no filter): the model's,
+    or, when ``rows_path`` is set, rows of another model (the facility standing's) that
+    lead to the object, a facility, through ``rows_path``;
     ``since(today)`` the date each row is due from (its sort key within the kind);
     ``facility_path`` the lookup from the model to its facility ("" for Facility);
     ``details`` expressions for ``topic``, ``subtopic`` and ``note`` that ``what`` reads;
@@ -114,10 +115,21 @@ class WorkKind:
     details: dict[str, Expression] = field(default_factory=dict)
     # The name on the count's link above the list (short: six of them fit a phone).
     short_label: str = ""
+    rows_path: str | None = None
+
+    @property
+    def due_path(self) -> str:
+        """The lookup from the rows of ``due`` to their facility."""
+        return self.facility_path if self.rows_path is None else self.rows_path
 
     @property
     def facility_id_path(self) -> str:
-        return f"{self.facility_path}_id" if self.facility_path else "pk"
+        return f"{self.due_path}_id" if self.due_path else "pk"
+
+    @property
+    def obj_path(self) -> str:
+        """The object's id on the rows of ``due``."""
+        return "pk" if self.rows_path is None else self.facility_id_path
 
 
 @dataclass
@@ -169,38 +181,32 @@ def _overdue_findings(today):
     return Finding.objects.filter(overdue_on(today))
 
 
-def _finalized_visits(today, *, since=None):
-    visits = Inspection.objects.filter(facility=OuterRef("pk")).filter(finalized_on(today))
-    return visits.filter(visited_on__gte=since) if since else visits
+def _inspection_standing(today):
+    # The standing's latest finalized visit on ``today`` (compliance/standing.py: its row
+    # holds from the visit until the next finalized one; a same-day tie is one row).
+    return standing_on(today, StandingAspect.INSPECTION)
 
 
 def _assessment_expired(today):
-    # The latest finalized visit is before the window: none in the window, one before it.
+    # The latest finalized visit is before the window. The rows are the standing's (the
+    # facility through ``rows_path``), so that the kind is read in the order of its
+    # since, the visit (valid_from), by the index facility_standing_on.
     window = assessment_window_start(today)
-    return Facility.objects.filter(active_on(today)).filter(
-        ~Exists(_finalized_visits(today, since=window)), Exists(_finalized_visits(today))
-    )
-
-
-def _latest_visit(today):
-    # The index inspection_latest (facility, status, visited_on) answers it per row.
-    return Subquery(
-        Inspection.objects.filter(facility=OuterRef("pk"))
-        .filter(finalized_on(today))
-        .order_by("-visited_on")
-        .values("visited_on")[:1],
-        output_field=DateField(),
-    )
+    return _inspection_standing(today).filter(active_on(today, "facility"), valid_from__lt=window)
 
 
 def _not_assessed(today):
-    return Facility.objects.filter(active_on(today)).filter(~Exists(_finalized_visits(today)))
+    # No finalized visit up to today: no inspection row of the standing holds today (its
+    # rows run without a gap from the first visit on). NOT EXISTS: an anti-join, served
+    # per facility by facility_standing_lookup.
+    assessed = _inspection_standing(today).filter(facility_id=OuterRef("pk"))
+    return Facility.objects.filter(active_on(today)).filter(~Exists(assessed))
 
 
 def _new_build_without_measure(today):
-    in_place = CleanTechMeasure.objects.filter(facility=OuterRef("pk")).filter(
-        measure_in_place_on(today)
-    )
+    # The standing's measure rows are the days a counted, verified measure is in place
+    # (measure_in_place_on).
+    in_place = standing_on(today, StandingAspect.MEASURE, facility_id=OuterRef("pk"))
     return Facility.objects.filter(
         active_on(today),
         activity__in=PRODUCTION_ACTIVITIES,
@@ -306,7 +312,8 @@ KINDS: tuple[WorkKind, ...] = (
         model=Facility,
         facility_path="",
         due=_assessment_expired,
-        since=_latest_visit,
+        rows_path="facility",
+        since=lambda today: F("valid_from"),
         since_label=_("Lần kiểm tra gần nhất"),
         action_label=_("Ghi nhận kiểm tra"),
         action_url=_visit_url,
@@ -390,7 +397,7 @@ class Filters:
 
 
 def _area_filter(kind: WorkKind, filters: Filters) -> Q:
-    path = kind.facility_path
+    path = kind.due_path
     prefix = f"{path}__" if path else ""
     condition = Q()
     if filters.district:
@@ -403,15 +410,19 @@ def _area_filter(kind: WorkKind, filters: Filters) -> Q:
     return condition
 
 
+def _rows(kind: WorkKind, user, today: datetime.date, filters: Filters) -> QuerySet:
+    """The kind's rows due today in the user's area and the filters' place and search."""
+    rows = restrict_to_inspectable(kind.due(today), user, facility_path=kind.due_path)
+    return rows.filter(_area_filter(kind, filters)).order_by()
+
+
 def _narrow_part(kind: WorkKind, user, today: datetime.date, filters: Filters) -> QuerySet:
-    rows = restrict_to_inspectable(kind.due(today), user, facility_path=kind.facility_path)
     return (
-        rows.filter(_area_filter(kind, filters))
-        .order_by()
+        _rows(kind, user, today, filters)
         .annotate(
             w_kind=Value(RANK[kind.code], output_field=IntegerField()),
             w_since=kind.since(today),
-            w_obj=F("pk"),
+            w_obj=F(kind.obj_path),
             w_facility=F(kind.facility_id_path),
         )
         .values_list(*NARROW)
@@ -424,21 +435,42 @@ def _union(parts: list[QuerySet]) -> QuerySet | None:
     return parts[0].union(*parts[1:], all=True)
 
 
-def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
-    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query."""
-    union = _union([_narrow_part(kind, user, today, filters) for kind in KINDS])
-    result = dict.fromkeys(RANK, 0)
+def _sql(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The statement of ``queryset`` (None when it can match nothing: an inspector
+    without an area)."""
     try:
-        sql, params = union.query.get_compiler(using=union.db).as_sql()
-    except EmptyResultSet:  # an inspector without an area
+        return queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+
+
+def _union_all(statements: list[tuple[str, tuple]]) -> tuple[str, list]:
+    """One statement of the parts, each kept whole in its own FROM (its ORDER BY and
+    LIMIT stay its own: SQLite refuses them in the arms of a UNION)."""
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) AS part{n}"  # noqa: S608 (compiled by the ORM)
+        for n, (part, _params) in enumerate(statements)
+    )
+    return sql, [param for _part, params in statements for param in params]
+
+
+def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
+    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query,
+    a COUNT per kind (each on its own plan: no row leaves its kind's scan)."""
+    result = dict.fromkeys(RANK, 0)
+    statements = []
+    for kind in KINDS:
+        part = _sql(_rows(kind, user, today, filters).values("pk"))
+        if part is not None:
+            sql, params = part
+            count = f"SELECT {RANK[kind.code]} AS w_kind, COUNT(*) AS n FROM ({sql}) AS due"  # noqa: S608
+            statements.append((count, params))
+    if not statements:  # an inspector without an area
         return result
     code_of = {rank: code for code, rank in RANK.items()}
-    # GROUP BY over a UNION is not expressible with the ORM; the union itself is.
-    with connections[union.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT w_kind, COUNT(*) FROM ({sql}) worklist GROUP BY w_kind",  # noqa: S608
-            params,
-        )
+    sql, params = _union_all(statements)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
         for rank, count in cursor.fetchall():
             result[code_of[rank]] = count
     return result
@@ -448,21 +480,65 @@ def chosen_kinds(filters: Filters) -> list[WorkKind]:
     return [kind for kind in KINDS if not filters.kinds or kind.code in filters.kinds]
 
 
+def spans(
+    kinds: Sequence[WorkKind], counted: dict[str, int], offset: int, limit: int
+) -> list[tuple[WorkKind, int, int]]:
+    """The kinds that rows ``offset`` to ``offset + limit`` of the list fall in, each with
+    the rows of it they take (from, to): the kinds follow one another in urgency, so
+    page N is the end of one kind, the start of the next, or a stretch of one."""
+    taken, start = [], 0
+    for kind in kinds:
+        size = counted[kind.code]
+        low, high = max(offset - start, 0), min(offset + limit - start, size)
+        if low < high:
+            taken.append((kind, low, high))
+        start += size
+    return taken
+
+
 def page(
-    user, today: datetime.date, filters: Filters, *, offset: int, limit: int = PER_PAGE
+    user,
+    today: datetime.date,
+    filters: Filters,
+    *,
+    offset: int,
+    limit: int = PER_PAGE,
+    counted: dict[str, int] | None = None,
 ) -> list[WorkItem]:
-    """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries."""
-    union = _union([_narrow_part(kind, user, today, filters) for kind in chosen_kinds(filters)])
-    if union is None:
+    """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries (and
+    the counts, when not given).
+
+    Only the kinds the page falls in are read, each in its own order (since, id) cut by
+    its own LIMIT/OFFSET — an index walk, not a sort of every row due
+    (docs/performance.md, "Work list")."""
+    if counted is None:
+        counted = counts(user, today, filters)
+    statements = []
+    for kind, low, high in spans(chosen_kinds(filters), counted, offset, limit):
+        ordered = _narrow_part(kind, user, today, filters).order_by("w_since", "w_obj")
+        part = _sql(ordered[low:high])
+        if part is not None:
+            statements.append(part)
+    if not statements:
         return []
-    ordered = union.order_by(*NARROW[:3])[offset : offset + limit]
+    sql, params = _union_all(statements)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        # Each part is in its order already and a kind's (since, id) are unique: ordering
+        # the (at most ``limit``) rows again is the order of the parts, whatever the plan.
+        cursor.execute(f"{sql} ORDER BY w_kind, w_since, w_obj", params)
+        found = cursor.fetchall()
     code_of = {rank: code for code, rank in RANK.items()}
     items = [
-        WorkItem(KIND_BY_CODE[code_of[rank]], since, obj, facility)
-        for rank, since, obj, facility in ordered
+        WorkItem(KIND_BY_CODE[code_of[rank]], _day(since), obj, facility)
+        for rank, since, obj, facility in found
     ]
     _load_details(items)
     return items
+
+
+def _day(value) -> datetime.date | None:
+    # SQLite answers a raw statement's dates as text.
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _detail_part(kind: WorkKind, ids: list[int]) -> QuerySet:
@@ -540,7 +616,14 @@ class WorkList:
         stop = self.count() if index.stop is None else index.stop
         if stop <= start:  # an empty list: nothing to ask the database
             return []
-        items = page(self.user, self.today, self.filters, offset=start, limit=stop - start)
+        items = page(
+            self.user,
+            self.today,
+            self.filters,
+            offset=start,
+            limit=stop - start,
+            counted=self.counts,
+        )
         for item in items:
             item.next_url = self.next_url
         return items

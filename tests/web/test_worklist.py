@@ -148,6 +148,33 @@ def test_only_finalized_visits_up_to_today_assess_a_facility(client, admin_user)
     assert kinds_of(response, "TD-VISITED-TODAY") == []
 
 
+def test_the_latest_visit_up_to_today_decides_and_a_same_day_pair_is_one_visit(
+    client, admin_user
+):
+    # Read from the facility standing: the row of the latest finalized visit up to today.
+    before_window = WINDOW_START - datetime.timedelta(days=1)
+    old_then_future = facility(code="TD-FUTURE", visited_on=before_window)
+    pair = facility(code="TD-PAIR", visited_on=before_window)
+    renewed = facility(code="TD-RENEWED", visited_on=datetime.date(2019, 4, 1))
+    only_future = facility(code="TD-ONLY-FUTURE", visited_on=None)
+    with change_context(reason="dữ liệu thử"):
+        InspectionFactory(facility=old_then_future, visited_on=TOMORROW)
+        InspectionFactory(facility=pair, visited_on=before_window)
+        InspectionFactory(facility=renewed, visited_on=WINDOW_START)
+        InspectionFactory(facility=only_future, visited_on=TOMORROW)
+        InspectionFactory(
+            facility=renewed, status=InspectionStatus.CANCELLED, outcome="", visited_on=TODAY
+        )
+    client.force_login(admin_user)
+    response = client.get("/worklist/")
+    items = {item.facility_code: item for item in response.context["page_obj"]}
+    assert kinds_of(response, "TD-FUTURE") == ["expired"]
+    assert items["TD-FUTURE"].since == before_window
+    assert kinds_of(response, "TD-PAIR") == ["expired"]
+    assert kinds_of(response, "TD-RENEWED") == []
+    assert kinds_of(response, "TD-ONLY-FUTURE") == ["not_assessed"]
+
+
 def test_a_facility_is_due_from_the_day_it_operates_until_the_day_it_closes(client, admin_user):
     facility(code="TD-OPENS-TODAY", visited_on=None, operating_since=TODAY)
     facility(code="TD-OPENS-TOMORROW", visited_on=None, operating_since=TOMORROW)
@@ -173,6 +200,30 @@ def test_a_new_build_is_listed_until_a_measure_is_verified_and_in_place(client, 
     client.force_login(admin_user)
     response = client.get("/worklist/?kind=no_measure")
     assert rows(response) == [("no_measure", "TD-BASELINE"), ("no_measure", "TD-REMOVED")]
+
+
+def test_a_measure_counts_from_the_day_it_is_verified_until_the_day_it_is_removed(
+    client, admin_user
+):
+    verified_today = facility(code="TD-VERIFIED-TODAY", verified=False)
+    verified_tomorrow = facility(code="TD-VERIFIED-TOMORROW", verified=False)
+    removed_tomorrow = facility(code="TD-REMOVED-TOMORROW", verified=False)
+    installed_tomorrow = facility(code="TD-INSTALLED-TOMORROW", verified=False)
+    with change_context(reason="dữ liệu thử"):
+        CleanTechMeasureFactory(facility=verified_today, verified_on=TODAY)
+        CleanTechMeasureFactory(facility=verified_tomorrow, verified_on=TOMORROW)
+        CleanTechMeasureFactory(
+            facility=removed_tomorrow, verified_on=datetime.date(2016, 5, 1), removed_on=TOMORROW
+        )
+        CleanTechMeasureFactory(
+            facility=installed_tomorrow, installed_on=TOMORROW, verified_on=TOMORROW
+        )
+    client.force_login(admin_user)
+    response = client.get("/worklist/?kind=no_measure")
+    assert sorted(code for _kind, code in rows(response)) == [
+        "TD-INSTALLED-TOMORROW",
+        "TD-VERIFIED-TOMORROW",
+    ]
 
 
 def test_measures_to_verify_are_those_unverified_and_not_removed(client, admin_user):
