@@ -454,10 +454,9 @@ def _union_all(statements: list[tuple[str, tuple]]) -> tuple[str, list]:
     return sql, [param for _part, params in statements for param in params]
 
 
-def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
-    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query,
-    a COUNT per kind (each on its own plan: no row leaves its kind's scan)."""
-    result = dict.fromkeys(RANK, 0)
+def count_statement(user, today: datetime.date, filters: Filters) -> tuple[str, list] | None:
+    """The statement of ``counts``: a COUNT per kind, each on its own plan (no row
+    leaves its kind's scan), as rows (kind's rank, count); None when nothing can match."""
     statements = []
     for kind in KINDS:
         part = _sql(_rows(kind, user, today, filters).values("pk"))
@@ -465,12 +464,18 @@ def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
             sql, params = part
             count = f"SELECT {RANK[kind.code]} AS w_kind, COUNT(*) AS n FROM ({sql}) AS due"  # noqa: S608
             statements.append((count, params))
-    if not statements:  # an inspector without an area
+    return _union_all(statements) if statements else None
+
+
+def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
+    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query."""
+    result = dict.fromkeys(RANK, 0)
+    statement = count_statement(user, today, filters)
+    if statement is None:  # an inspector without an area
         return result
     code_of = {rank: code for code, rank in RANK.items()}
-    sql, params = _union_all(statements)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*statement)
         for rank, count in cursor.fetchall():
             result[code_of[rank]] = count
     return result
@@ -496,6 +501,26 @@ def spans(
     return taken
 
 
+def page_statement(
+    user, today: datetime.date, filters: Filters, counted: dict[str, int], offset: int, limit: int
+) -> tuple[str, list] | None:
+    """The statement of ``page``: only the kinds the page falls in, each in its own
+    order (since, id) cut by its own LIMIT/OFFSET — an index walk, not a sort of every
+    row due (docs/performance.md, "Work list"); None when the page is empty."""
+    statements = []
+    for kind, low, high in spans(chosen_kinds(filters), counted, offset, limit):
+        ordered = _narrow_part(kind, user, today, filters).order_by("w_since", "w_obj")
+        part = _sql(ordered[low:high])
+        if part is not None:
+            statements.append(part)
+    if not statements:
+        return None
+    sql, params = _union_all(statements)
+    # Each part is in its order already and a kind's (since, id) are unique: ordering the
+    # (at most ``limit``) rows again is the order of the parts, whatever the plan.
+    return f"{sql} ORDER BY w_kind, w_since, w_obj", params
+
+
 def page(
     user,
     today: datetime.date,
@@ -506,26 +531,14 @@ def page(
     counted: dict[str, int] | None = None,
 ) -> list[WorkItem]:
     """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries (and
-    the counts, when not given).
-
-    Only the kinds the page falls in are read, each in its own order (since, id) cut by
-    its own LIMIT/OFFSET — an index walk, not a sort of every row due
-    (docs/performance.md, "Work list")."""
+    the counts first, when not given: they tell which kinds the page falls in)."""
     if counted is None:
         counted = counts(user, today, filters)
-    statements = []
-    for kind, low, high in spans(chosen_kinds(filters), counted, offset, limit):
-        ordered = _narrow_part(kind, user, today, filters).order_by("w_since", "w_obj")
-        part = _sql(ordered[low:high])
-        if part is not None:
-            statements.append(part)
-    if not statements:
+    statement = page_statement(user, today, filters, counted, offset, limit)
+    if statement is None:
         return []
-    sql, params = _union_all(statements)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        # Each part is in its order already and a kind's (since, id) are unique: ordering
-        # the (at most ``limit``) rows again is the order of the parts, whatever the plan.
-        cursor.execute(f"{sql} ORDER BY w_kind, w_since, w_obj", params)
+        cursor.execute(*statement)
         found = cursor.fetchall()
     code_of = {rank: code for code, rank in RANK.items()}
     items = [
