@@ -353,3 +353,27 @@ class FiguresGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class StoredWorklistCounts(models.Model):
+    """The work list's counts per kind of one day, per facility place (district of the
+    facility, commune), stored so that a page does not count every facility of the area
+    (compliance/worklist.py, ``stored_cells``). Like ``StoredFigures``, only the row of
+    the current ``FiguresGeneration`` counts: every write that can change a count moves
+    the generation on (the standing's writes and a facility's own columns), and the next
+    page counts again. ``rules`` holds the rule settings they were counted under."""
+
+    as_of = models.DateField()
+    rules = models.CharField(max_length=40)
+    generation = models.PositiveBigIntegerField()
+    cells = models.JSONField()  # [[kind, district of the facility, commune, count], ...]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "rules", "generation"], name="stored_worklist_counts_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.generation}"

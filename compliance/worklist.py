@@ -22,13 +22,16 @@ docs/methodology.md ("overdue corrective action", "active", "measure in place").
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
+    Count,
     DateField,
     Exists,
     Expression,
@@ -47,11 +50,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import MeasureCategory, MeasureKind
-from compliance.models import CleanTechMeasure, StandingAspect
+from compliance.indicators.stored import GENERATION
+from compliance.models import (
+    CleanTechMeasure,
+    FiguresGeneration,
+    StandingAspect,
+    StoredWorklistCounts,
+)
 from compliance.selectors import assessment_window_start, standing_on
-from facilities.access import draft_author, restrict_to_inspectable
+from facilities.access import draft_author, inspectable_place, restrict_to_inspectable
 from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
-from facilities.models import Facility, in_districts_q, new_build_since
+from facilities.models import (
+    Facility,
+    in_districts_q,
+    new_build_since,
+    sole_former_district_communes,
+)
 from facilities.predicates import active_on, lookup
 from facilities.text import search_key
 from facilities.views import with_next
@@ -454,11 +468,13 @@ def _union_all(statements: list[tuple[str, tuple]]) -> tuple[str, list]:
     return sql, [param for _part, params in statements for param in params]
 
 
-def count_statement(user, today: datetime.date, filters: Filters) -> tuple[str, list] | None:
-    """The statement of ``counts``: a COUNT per kind, each on its own plan (no row
+def count_statement(
+    user, today: datetime.date, filters: Filters, kinds: Sequence[WorkKind] = KINDS
+) -> tuple[str, list] | None:
+    """The statement of the live counts: a COUNT per kind, each on its own plan (no row
     leaves its kind's scan), as rows (kind's rank, count); None when nothing can match."""
     statements = []
-    for kind in KINDS:
+    for kind in kinds:
         part = _sql(_rows(kind, user, today, filters).values("pk"))
         if part is not None:
             sql, params = part
@@ -468,9 +484,31 @@ def count_statement(user, today: datetime.date, filters: Filters) -> tuple[str, 
 
 
 def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
-    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query."""
+    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query
+    when the day's counts are stored for the current generation (``stored_cells``),
+    else counted and stored first. A search is counted live (its rows are few: the
+    trigram index finds them)."""
+    if search_key(filters.q or ""):
+        return _live_counts(user, today, filters, KINDS)
+    cells, live = _stored_and_live(user, today, filters)
+    if cells is None:
+        cells = _store_cells(today)
     result = dict.fromkeys(RANK, 0)
-    statement = count_statement(user, today, filters)
+    result.update(live)
+    in_area = inspectable_place(user)
+    for code, district, commune, count in cells:
+        if (
+            in_area(district, commune)
+            and (not filters.district or district == filters.district)
+            and (not filters.commune or commune == filters.commune)
+        ):
+            result[code] += count
+    return result
+
+
+def _live_counts(user, today, filters, kinds) -> dict[str, int]:
+    result = dict.fromkeys(RANK, 0)
+    statement = count_statement(user, today, filters, kinds)
     if statement is None:  # an inspector without an area
         return result
     code_of = {rank: code for code, rank in RANK.items()}
@@ -479,6 +517,97 @@ def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
         for rank, count in cursor.fetchall():
             result[code_of[rank]] = count
     return result
+
+
+# --- the stored counts ----------------------------------------------------------------
+# Counting every facility of the area on every page costs seconds at national size
+# (docs/performance.md, "Work list"). The counts of a day change only when the registry
+# does, and every write that can change them moves the stored figures' generation on
+# (compliance/standing.py: the inspections, findings and measures through the standing,
+# a facility's own columns and a commune's former districts by forgetting the figures).
+# So they are counted once per generation and day, for the whole province, per place
+# (the district of the facility and its commune) — any area or place filter is a sum of
+# those cells — and stored (StoredWorklistCounts). The kinds whose writes do not move
+# the generation (evidence, re-inspection requests: few rows) are always counted live.
+LIVE = ("evidence", "reinspection")
+
+
+def _rules_key() -> str:
+    # The rule settings the counts depend on (the window, the new-build baseline).
+    return f"{new_build_since().isoformat()}|{settings.ASSESSMENT_VALID_YEARS}"
+
+
+def _stored_and_live(user, today, filters) -> tuple[list | None, dict[str, int]]:
+    """The stored cells of ``today`` under the current generation (None when none are)
+    and the live kinds' counts for the user and filters: one statement."""
+    generation = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    stored = StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=Subquery(generation)
+    ).values("cells")[:1]
+    columns = [_sql(stored)]
+    live = [kind for kind in KINDS if kind.code in LIVE]
+    for kind in live:
+        rows = _sql(_rows(kind, user, today, filters).values("pk"))
+        if rows is not None:
+            rows = (f"SELECT COUNT(*) FROM ({rows[0]}) AS due", rows[1])  # noqa: S608
+        columns.append(rows)
+    sql = ", ".join(f"({column[0]})" if column else "0" for column in columns)
+    params = [param for column in columns if column for param in column[1]]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
+        cells, *numbers = cursor.fetchone()
+    if isinstance(cells, str):  # SQLite answers JSON as text
+        cells = json.loads(cells)
+    return cells, {kind.code: number for kind, number in zip(live, numbers, strict=True)}
+
+
+def stored_cells(today: datetime.date) -> list[list]:
+    """[kind, district of the facility, commune, count] of every stored kind due on
+    ``today`` in the province, grouped by place: one statement (the seconds a page
+    saves, paid once per generation)."""
+    statements = []
+    for kind in KINDS:
+        if kind.code in LIVE:
+            continue
+        district, commune = (
+            lookup(kind.due_path, "district_id"),
+            lookup(kind.due_path, "commune_id"),
+        )
+        rows = kind.due(today).order_by().values_list(district, commune).annotate(n=Count("*"))
+        sql, params = _sql(rows)
+        statements.append((f"SELECT {RANK[kind.code]}, * FROM ({sql}) AS cells", params))  # noqa: S608
+    sql, params = _union_all(statements)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    # The district of a facility without one recorded is its commune's only former one.
+    derived = dict(sole_former_district_communes().values_list("commune_id", "only_district"))
+    code_of = {rank: code for code, rank in RANK.items()}
+    cells: dict[tuple, int] = {}
+    for rank, district, commune, count in found:
+        key = (code_of[rank], district or derived.get(commune), commune)
+        cells[key] = cells.get(key, 0) + count
+    return [[*key, count] for key, count in sorted(cells.items(), key=str)]
+
+
+def _store_cells(today: datetime.date) -> list[list]:
+    # The generation is read before counting: counts that a write commits under are
+    # stored under the generation it left behind, and never read.
+    generation = (
+        FiguresGeneration.objects.filter(pk=GENERATION).values_list("number", flat=True).first()
+    )
+    cells = stored_cells(today)
+    if generation is not None:  # (none before the first write of the standing)
+        StoredWorklistCounts.objects.bulk_create(
+            [
+                StoredWorklistCounts(
+                    as_of=today, rules=_rules_key(), generation=generation, cells=cells
+                )
+            ],
+            ignore_conflicts=True,  # stored meanwhile by another page: the same counts
+        )
+        StoredWorklistCounts.objects.filter(generation__lt=generation).delete()
+    return cells
 
 
 def chosen_kinds(filters: Filters) -> list[WorkKind]:
