@@ -8,10 +8,11 @@ rows, on the configured database (PostgreSQL).
 Not a test. In-process (Django's test client, no web server). Prints, after ANALYZE
 (skipped with ``--no-analyze`` on a database that must stay untouched): the median of
 ``--repeat`` requests of each page with its size; for each role, the median of the
-selector's two statements (counts per kind; the page) against the hand-written ones
-(the same strategy: a COUNT per kind, then only the kinds the page falls in, each by
-LIMIT/OFFSET in its own order) and a check that both give the same rows and counts; the
-EXPLAIN ANALYZE of the selector's statements; and the machine's load (``uptime``) before
+selector's counts per kind (stored; and counted live) and page against the hand-written
+statements (the same strategy: a COUNT per kind, then only the kinds the page falls in,
+each by LIMIT/OFFSET in its own order) and a check that both give the same rows and
+counts; the cost of a miss of the stored counts (the province counted per place, after
+any write); the EXPLAIN ANALYZE of the selector's statements; and the machine's load (``uptime``) before
 and after. The bench users are made once (they are the only rows it writes).
 """
 
@@ -201,10 +202,16 @@ def main() -> None:
     ):
         ms_floor_counts, floor_counts = median(lambda a=area: run(floor_counts_sql(a)))
         ms_counts, counted = median(lambda u=user: worklist.counts(u, day, filters))
-        same_counts = dict(floor_counts) == {worklist.RANK[c]: n for c, n in counted.items()}
+        ms_live, live = median(
+            lambda u=user: worklist._live_counts(u, day, filters, worklist.KINDS)
+        )
+        same_counts = (
+            dict(floor_counts) == {worklist.RANK[c]: n for c, n in counted.items()}
+            and live == counted
+        )
         print(
-            f"{role}, counts: floor {ms_floor_counts:.1f} ms, selector {ms_counts:.1f} ms;"
-            f" same counts: {same_counts} {counted}"
+            f"{role}, counts: floor {ms_floor_counts:.1f} ms; selector stored {ms_counts:.1f} ms,"
+            f" counted live {ms_live:.1f} ms; same counts: {same_counts} {counted}"
         )
         total = sum(counted.values())
         for number in (1, args.page):
@@ -231,6 +238,11 @@ def main() -> None:
                 worklist.page_statement(user, day, filters, counted, offset, worklist.PER_PAGE),
             )
         )
+
+    # After a write the generation moves on and the next page counts the province.
+    ms_cells, _cells = median(lambda: worklist.stored_cells(day))
+    print(f"the province's counts per place, after a write (a miss): {ms_cells:.1f} ms")
+    explained.append(("province's counts per place (a miss)", worklist.cells_statement(day)))
 
     for title, statement in explained:
         if statement is None:

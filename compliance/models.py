@@ -178,6 +178,14 @@ class CleanTechMeasure(RegistryModel):
 
     class Meta:
         ordering = ["facility_id", "installed_on", "id"]
+        indexes = [
+            # The work list's measures to verify in their order (compliance/worklist.py).
+            models.Index(
+                fields=["installed_on", "id"],
+                condition=Q(verified_on__isnull=True, removed_on__isnull=True),
+                name="measure_to_verify",
+            )
+        ]
         verbose_name = _("biện pháp công nghệ sạch, giảm thiểu ô nhiễm")
         verbose_name_plural = _("biện pháp công nghệ sạch, giảm thiểu ô nhiễm")
         constraints = [

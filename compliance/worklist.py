@@ -561,24 +561,27 @@ def _stored_and_live(user, today, filters) -> tuple[list | None, dict[str, int]]
     return cells, {kind.code: number for kind, number in zip(live, numbers, strict=True)}
 
 
-def stored_cells(today: datetime.date) -> list[list]:
-    """[kind, district of the facility, commune, count] of every stored kind due on
-    ``today`` in the province, grouped by place: one statement (the seconds a page
-    saves, paid once per generation)."""
+def cells_statement(today: datetime.date) -> tuple[str, list]:
+    """The statement of ``stored_cells``: per stored kind, its rows due on ``today`` in
+    the province counted by (district, commune) as recorded on the facility."""
     statements = []
     for kind in KINDS:
         if kind.code in LIVE:
             continue
-        district, commune = (
-            lookup(kind.due_path, "district_id"),
-            lookup(kind.due_path, "commune_id"),
-        )
+        district = lookup(kind.due_path, "district_id")
+        commune = lookup(kind.due_path, "commune_id")
         rows = kind.due(today).order_by().values_list(district, commune).annotate(n=Count("*"))
         sql, params = _sql(rows)
-        statements.append((f"SELECT {RANK[kind.code]}, * FROM ({sql}) AS cells", params))  # noqa: S608
-    sql, params = _union_all(statements)
+        statements.append((f"SELECT {RANK[kind.code]} AS w_kind, * FROM ({sql}) AS cells", params))  # noqa: S608
+    return _union_all(statements)
+
+
+def stored_cells(today: datetime.date) -> list[list]:
+    """[kind, district of the facility, commune, count] of every stored kind due on
+    ``today`` in the province, grouped by place: one statement (the seconds a page
+    saves, paid once per generation) and the communes' former districts."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*cells_statement(today))
         found = cursor.fetchall()
     # The district of a facility without one recorded is its commune's only former one.
     derived = dict(sole_former_district_communes().values_list("commune_id", "only_district"))
