@@ -6,17 +6,21 @@ is adding an entry; its position in ``KINDS`` is its urgency.
 
 The list is built in SQL at any size (docs/performance.md, "Work list"):
 
-1. counts: one grouped query over the UNION ALL of every kind's narrow rows
-   (kind, since, object id, facility id);
-2. the page: the same UNION ALL of the chosen kinds ordered by (kind, since, id), cut by
-   LIMIT/OFFSET — the rows are four narrow columns, so sorting them is cheap whatever
-   the page, and the whole union must be computed for the counts anyway;
+1. counts: the counts per kind of the day, stored per place for the current generation
+   of the stored figures (``stored_cells``; counted again after any write that can
+   change them), summed over the user's area and filters; the kinds whose writes do not
+   move the generation, and a search, are counted live — one query;
+2. the page: only the kinds that rows N…N+50 fall in (``spans``, from the counts), each
+   by its own ORDER BY (since, id) LIMIT/OFFSET, in one UNION ALL — an index walk inside
+   each kind, never a sort of every row due;
 3. the page's details: one UNION ALL of the 50 objects by primary key, with their
    facility's code, name and place.
 
-Three queries whatever the size of the registry and whatever the page. No facility's
-standing is computed: each kind is an EXISTS / NOT EXISTS on the indexed predicates of
-docs/methodology.md ("overdue corrective action", "active", "measure in place").
+Three queries whatever the size of the registry and whatever the page. Each kind is a
+predicate of docs/methodology.md ("overdue corrective action", "active", "measure in
+place"); "assessment expired", "never assessed" and "new build without a measure" read
+the facility standing (compliance/standing.py), which holds the latest finalized visit
+and the measures in place as date ranges.
 """
 
 from __future__ import annotations
