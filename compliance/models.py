@@ -319,6 +319,14 @@ class FacilityStanding(models.Model):
                 fields=["facility", "aspect", "valid_from"], name="facility_standing_lookup"
             ),
             models.Index(fields=["aspect", "valid_from", "valid_to"], name="facility_standing_on"),
+            # The work list's expired assessments in their order (valid_from, facility):
+            # a walk of the latest visits, never a sort of them (compliance/worklist.py).
+            models.Index(
+                fields=["valid_from", "facility"],
+                include=["valid_to"],
+                condition=Q(aspect="inspection"),
+                name="standing_latest_visit",
+            ),
         ]
 
     def __str__(self) -> str:
