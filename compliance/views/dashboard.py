@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from compliance.choices import Reason, label_of
 from compliance.excel.export import write_table
 from compliance.excel.views import xlsx_response
-from compliance.indicators import compute_indicators, facility_rows
+from compliance.indicators import facility_rows
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
-from compliance.indicators.stored import stored_series
+from compliance.indicators.stored import stored_indicators, stored_series
 from compliance.views.chart import line_chart
 from compliance.views.listing import Column, header_cells, order_rows, requested_sort
 from facilities.access import can_read_province_figures, facilities_for
@@ -105,9 +105,10 @@ def dashboard(request):
     """Indicators on the chosen date, yearly series chart, unit and sector tables."""
     form = ScopeForm(request.GET or None)
     as_of, district, commune, sector = form.scope()
-    report = compute_indicators(as_of, district=district, commune=commune, sector=sector).to_dict()
+    # Today's and the series' figures are stored, kept current by every write (stored.py);
+    # another date is computed.
+    report = stored_indicators(as_of, district=district, commune=commune, sector=sector).to_dict()
     today = timezone.localdate()
-    # The series' figures are stored, kept current by every write (stored.py).
     series = stored_series(
         FIRST_SERIES_YEAR,
         _series_to_year(today),
