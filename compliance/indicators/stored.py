@@ -94,7 +94,9 @@ def _decode(stored: list) -> dict[Unit, Counts]:
 def _encode(cells: dict[Unit, Counts]) -> list:
     # In unit order (None first) so that equal cells are equal rows; a cell nobody is
     # active in any more (p1 = 0, hence every count 0) is dropped.
-    ordered = sorted(cells.items(), key=lambda item: tuple((u is not None, u or "") for u in item[0]))
+    ordered = sorted(
+        cells.items(), key=lambda item: tuple((u is not None, u or "") for u in item[0])
+    )
     return [[*unit, *counts] for unit, counts in ordered if counts[0]]
 
 
@@ -258,6 +260,15 @@ def stored_series(
     return series_points(dates, counts)
 
 
+def _as_cell(unit: Unit, counts: Counts) -> dict:
+    """A stored cell in the form of series.py ``counts_by_unit``, which
+    ``report_from_cells`` rolls up."""
+    cell = {"district_id": unit[0], "commune_id": unit[1], "sector_id": unit[2]}
+    for code, p, n in zip(rules.CODES, counts[0::2], counts[1::2], strict=True):
+        cell[f"{code}__p"], cell[f"{code}__n"] = p, n
+    return cell
+
+
 def is_stored_date(as_of: datetime.date, today: datetime.date | None = None) -> bool:
     """Does the dashboard or the API show ``as_of`` by default: today, or the 31 December
     of a year of the series (rules.FIRST_SERIES_YEAR to this year)?"""
@@ -279,12 +290,7 @@ def stored_indicators(
     if not is_stored_date(as_of):
         return compute_indicators(as_of, district=district, commune=commune, sector=sector)
     cells = [
-        {"district_id": unit[0], "commune_id": unit[1], "sector_id": unit[2]}
-        | {
-            f"{code}__{part}": value
-            for code, pair in zip(rules.CODES, zip(counts[0::2], counts[1::2], strict=True), strict=True)
-            for part, value in zip("pn", pair, strict=True)
-        }
+        _as_cell(unit, counts)
         for unit, counts in stored_cells([as_of])[as_of].items()
         if _in_scope(unit, district, commune, sector)
     ]
