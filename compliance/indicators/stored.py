@@ -3,19 +3,20 @@
 
 What is stored is, for each date the dashboard and the API show by default (today and the
 31 December of each year of the series), the counts of every (district, commune, sector)
-cell: one ``StoredFigures`` row a date (scope ``CELLS``), ``counts`` a list of
-``[district, commune, sector, p1, n1, p2, n2, p3, n3]``. Any scope's figures on such a
-date — the series' totals (``stored_series``) or the report with its units and sectors
-(``stored_indicators``) — are those cells rolled up in Python
-(engine.py ``report_from_cells``): a read of a few rows, whatever the registry's size.
-Missing dates are computed (from the standing, one statement for all of them) and
-stored. Only the rows of the current ``FiguresGeneration`` are read.
+cell: one ``StoredFigures`` row a date (scope ``CELLS``) and one ``StoredCell`` row a
+cell. Any scope's figures on such a date are sums of its cells: the series' totals
+(``stored_series``) summed by the database, one query for every date; the report with its
+units and sectors (``stored_indicators``) rolled up in Python from the scope's cells
+(engine.py ``report_from_cells``) — a read of rows whose number depends on the units and
+sectors, not on the number of facilities. Missing dates are computed (from the standing,
+one statement for all of them) and stored. Only the rows of the current
+``FiguresGeneration`` are read.
 
 A write of a few facilities (``carry_figures``, called by compliance/standing.py
 ``refresh`` for the records and around a facility's own save) carries the current rows
 to the next generation, each cell changed by exactly what those facilities' share of it
 changed: their counts per date and cell, read from the standing before and after the
-write. Any other write that can change a figure (a bulk load, a facility saved outside a
+write; only the cells that changed are rewritten. Any other write that can change a figure (a bulk load, a facility saved outside a
 transaction) moves the generation on with no rows (``forget_figures``), and the next read
 computes them again. "Today" is keyed by its date, so tomorrow is a new key.
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from compliance.indicators import rules
@@ -44,7 +45,7 @@ from compliance.indicators.engine import (
     series_points,
 )
 from compliance.indicators.series import counts_by_cell
-from compliance.models import FiguresGeneration, StoredFigures
+from compliance.models import FiguresGeneration, StoredCell, StoredFigures
 from facilities.models import Facility, new_build_since
 
 GENERATION = 1  # the primary key of the one FiguresGeneration row
@@ -86,18 +87,7 @@ def lock_generation() -> int:
 
 # --- Cells as stored -------------------------------------------------------------------
 
-
-def _decode(stored: list) -> dict[Unit, Counts]:
-    return {tuple(cell[:3]): list(cell[3:]) for cell in stored}
-
-
-def _encode(cells: dict[Unit, Counts]) -> list:
-    # In unit order (None first) so that equal cells are equal rows; a cell nobody is
-    # active in any more (p1 = 0, hence every count 0) is dropped.
-    ordered = sorted(
-        cells.items(), key=lambda item: tuple((u is not None, u or "") for u in item[0])
-    )
-    return [[*unit, *counts] for unit, counts in ordered if counts[0]]
+COUNTS = ("p1", "n1", "p2", "n2", "p3", "n3")
 
 
 def _by_date(cells: dict[tuple, tuple]) -> dict[datetime.date, dict[Unit, Counts]]:
@@ -106,6 +96,17 @@ def _by_date(cells: dict[tuple, tuple]) -> dict[datetime.date, dict[Unit, Counts
     for (day, *unit), counts in cells.items():
         result.setdefault(day, {})[tuple(unit)] = list(counts)
     return result
+
+
+def _cell(header: StoredFigures | int, unit: Unit, counts: Counts) -> StoredCell:
+    district, commune, sector = unit
+    return StoredCell(
+        figures_id=getattr(header, "pk", header),
+        district=district,
+        commune=commune,
+        sector=sector,
+        **dict(zip(COUNTS, counts, strict=True)),
+    )
 
 
 def _in_scope(unit: Unit, district, commune, sector) -> bool:
@@ -117,12 +118,17 @@ def _in_scope(unit: Unit, district, commune, sector) -> bool:
     )
 
 
+def _scope_filter(district, commune, sector, prefix: str = "") -> dict:
+    wanted = {"district": district, "commune": commune, "sector": sector}
+    return {f"{prefix}{unit}": code for unit, code in wanted.items() if code is not None}
+
+
 # --- Carrying a write's delta ------------------------------------------------------------
 
 
 @dataclass
 class Carry:
-    """The stored rows a writer found under the lock, and its facilities' cells before."""
+    """The stored dates a writer found under the lock, and its facilities' cells before."""
 
     generation: int
     rows: list[tuple[int, datetime.date]] = field(default_factory=list)  # (pk, as_of)
@@ -141,7 +147,7 @@ def _cells_of(dates, facility_ids: list[int]) -> dict:
 
 def carry_start(generation: int, facility_ids: Iterable[int]) -> Carry:
     """Before a write of ``facility_ids`` (the caller holds the ``generation`` lock):
-    the current rows and those facilities' cells on their dates (one statement)."""
+    the current stored dates and those facilities' cells on them (one statement)."""
     rows = list(
         StoredFigures.objects.filter(
             generation=generation, rules=_rules_key(), scope=CELLS
@@ -153,32 +159,37 @@ def carry_start(generation: int, facility_ids: Iterable[int]) -> Carry:
 
 
 def carry_end(carry: Carry, facility_ids: Iterable[int]) -> None:
-    """After the write: every row ``carry`` found moves to the next generation with each
-    cell + (after − before); only the rows of dates whose cells changed are read and
-    rewritten. Every other row — another rule setting, an older generation, or one a
-    reader stored meanwhile — is dropped: the next read of it computes it."""
+    """After the write: every date ``carry`` found moves to the next generation, each of
+    its cells + (after − before) — only the cells that changed are read and replaced
+    (one SELECT, DELETE and INSERT whatever their number). Every other date — another
+    rule setting, an older generation, or one a reader stored meanwhile — is dropped:
+    the next read of it computes it."""
     after = _cells_of(carry.dates, sorted(set(facility_ids)))
-    delta: dict[datetime.date, dict[Unit, Counts]] = {}
+    header = {day: pk for pk, day in carry.rows}
+    delta: dict[tuple, Counts] = {}
     for key in carry.before.keys() | after.keys():
         was, now = carry.before.get(key, (0,) * 6), after.get(key, (0,) * 6)
         if was != now:
-            day, *unit = key
-            delta.setdefault(day, {})[tuple(unit)] = [a - b for a, b in zip(now, was, strict=True)]
+            delta[key] = [a - b for a, b in zip(now, was, strict=True)]
+    if delta:
+        wanted = Q()
+        for day, district, commune, sector in delta:
+            wanted |= Q(figures_id=header[day], district=district, commune=commune, sector=sector)
+        existing = {
+            (cell.figures_id, cell.district, cell.commune, cell.sector): cell
+            for cell in StoredCell.objects.filter(wanted)
+        }
+        replaced = []
+        for (day, *unit), change in delta.items():
+            old = existing.get((header[day], *unit))
+            counts = [getattr(old, name) if old else 0 for name in COUNTS]
+            counts = [c + d for c, d in zip(counts, change, strict=True)]
+            if counts[0]:  # a cell where nobody is active any more holds nothing
+                replaced.append(_cell(header[day], tuple(unit), counts))
+        StoredCell.objects.filter(pk__in=[cell.pk for cell in existing.values()]).delete()
+        StoredCell.objects.bulk_create(replaced)
     following = carry.generation + 1
-    changed = list(
-        StoredFigures.objects.filter(pk__in=[pk for pk, day in carry.rows if day in delta])
-    )
-    for stored in changed:
-        cells = _decode(stored.counts)
-        for unit, change in delta[stored.as_of].items():
-            cells[unit] = [c + d for c, d in zip(cells.get(unit, [0] * 6), change, strict=True)]
-        stored.counts = _encode(cells)
-        stored.generation = following
-    if changed:
-        StoredFigures.objects.bulk_update(changed, ["counts", "generation"])
-    unchanged = [pk for pk, day in carry.rows if day not in delta]
-    if unchanged:
-        StoredFigures.objects.filter(pk__in=unchanged).update(generation=following)
+    StoredFigures.objects.filter(pk__in=list(header.values())).update(generation=following)
     # Nobody else can have stored under the next generation yet: it is not committed.
     StoredFigures.objects.exclude(generation=following).delete()
     FiguresGeneration.objects.filter(pk=GENERATION).update(number=following)
@@ -201,47 +212,63 @@ def carry_figures(
 # --- Reading ---------------------------------------------------------------------------
 
 
-def stored_cells(dates) -> dict[datetime.date, dict[Unit, Counts]]:
-    """Every cell of each of ``dates``: one query when all are stored; else the
-    generation, deleting older generations, the missing dates' statement (every cell,
-    one statement) and one insert."""
-    key = _rules_key()
+def _current(dates):
+    """The stored dates among ``dates`` of the current generation and rules."""
     current = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
-    cells = {
-        row.as_of: _decode(row.counts)
-        for row in StoredFigures.objects.filter(
-            as_of__in=dates, generation=current, rules=key, scope=CELLS
-        )
-    }
-    missing = sorted(set(dates) - set(cells))
-    if missing:
-        generation = _generation()
-        # Rows of older generations are never read again.
-        StoredFigures.objects.filter(generation__lt=generation).delete()
-        computed = _by_date(counts_by_cell(missing, restrict=None))
-        fresh = {day: computed.get(day, {}) for day in missing}
-        StoredFigures.objects.bulk_create(
-            [
-                StoredFigures(
-                    as_of=day, generation=generation, rules=key, scope=CELLS, counts=_encode(c)
-                )
-                for day, c in fresh.items()
-            ],
-            ignore_conflicts=True,
-        )
-        cells.update({day: _decode(_encode(c)) for day, c in fresh.items()})
-    return cells
+    return StoredFigures.objects.filter(
+        as_of__in=dates, generation=current, rules=_rules_key(), scope=CELLS
+    )
+
+
+def _store(missing) -> dict[datetime.date, dict[Unit, Counts]]:
+    """Every cell of the ``missing`` dates, computed from the standing (one statement) and
+    stored under the generation read first — unless another reader stored them
+    meanwhile (then this one's are as good, and are not stored twice)."""
+    generation = _generation()
+    # Rows of older generations are never read again.
+    StoredFigures.objects.filter(generation__lt=generation).delete()
+    computed = _by_date(counts_by_cell(missing, restrict=None))
+    fresh = {day: computed.get(day, {}) for day in missing}
+    try:
+        with transaction.atomic():
+            headers = StoredFigures.objects.bulk_create(
+                [
+                    StoredFigures(as_of=day, generation=generation, rules=_rules_key(), scope=CELLS)
+                    for day in missing
+                ]
+            )
+            StoredCell.objects.bulk_create(
+                [
+                    _cell(header, unit, counts)
+                    for header in headers
+                    for unit, counts in fresh[header.as_of].items()
+                ],
+                batch_size=5000,
+            )
+    except IntegrityError:
+        pass
+    return fresh
 
 
 def stored_counts(dates, *, district=None, commune=None, sector=None) -> dict:
-    """``counts_on_dates`` through the stored cells: {date: (p1, n1, p2, n2, p3, n3)}."""
-    result = {}
-    for day, cells in stored_cells(dates).items():
-        total = [0] * 6
-        for unit, counts in cells.items():
-            if _in_scope(unit, district, commune, sector):
-                total = [t + c for t, c in zip(total, counts, strict=True)]
-        result[day] = tuple(total)
+    """``counts_on_dates`` through the stored cells: {date: (p1, n1, p2, n2, p3, n3)}.
+    One query (the scope's cells summed per date) when every date is stored."""
+    scope = _scope_filter(district, commune, sector, prefix="cells__")
+    sums = _current(dates).annotate(
+        **{f"sum_{name}": Sum(f"cells__{name}", filter=Q(**scope)) for name in COUNTS}
+    )
+    result = {
+        row["as_of"]: tuple(row[f"sum_{name}"] or 0 for name in COUNTS)
+        for row in sums.values("as_of", *(f"sum_{name}" for name in COUNTS))
+    }
+    missing = sorted(set(dates) - set(result))
+    if missing:
+        for day, cells in _store(missing).items():
+            total = [0] * 6
+            for unit, counts in cells.items():
+                if _in_scope(unit, district, commune, sector):
+                    total = [t + c for t, c in zip(total, counts, strict=True)]
+            result[day] = tuple(total)
     return result
 
 
@@ -285,13 +312,27 @@ def stored_indicators(
     commune: str | None = None,
     sector: str | None = None,
 ) -> IndicatorReport:
-    """``compute_indicators`` (every unit and sector of the scope): the stored cells
-    rolled up on a stored date (``is_stored_date``), computed on any other."""
+    """``compute_indicators`` (every unit and sector of the scope): the scope's stored
+    cells rolled up on a stored date (``is_stored_date``; two queries: the date, its
+    cells), computed on any other."""
     if not is_stored_date(as_of):
         return compute_indicators(as_of, district=district, commune=commune, sector=sector)
-    cells = [
-        _as_cell(unit, counts)
-        for unit, counts in stored_cells([as_of])[as_of].items()
-        if _in_scope(unit, district, commune, sector)
-    ]
-    return report_from_cells(as_of, district, sector, cells, commune=commune)
+    header = _current([as_of]).values_list("pk", flat=True).first()
+    if header is not None:
+        rows = StoredCell.objects.filter(
+            figures_id=header, **_scope_filter(district, commune, sector)
+        ).values_list("district", "commune", "sector", *COUNTS)
+        cells = {tuple(row[:3]): list(row[3:]) for row in rows}
+    else:
+        cells = {
+            unit: counts
+            for unit, counts in _store([as_of])[as_of].items()
+            if _in_scope(unit, district, commune, sector)
+        }
+    return report_from_cells(
+        as_of,
+        district,
+        sector,
+        [_as_cell(unit, counts) for unit, counts in cells.items()],
+        commune=commune,
+    )
