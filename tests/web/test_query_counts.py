@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from facilities.history import change_context
+from facilities.models import Commune
 from tests.factories import (
     CertificateFactory,
     CleanTechMeasureFactory,
@@ -19,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def more_facilities(n, enterprise):
+    communes = list(Commune.objects.order_by("code")[:n])  # one query per row would show
     with change_context(reason="dữ liệu thử"):
-        for _ in range(n):
-            facility = FacilityFactory(enterprise=enterprise)
+        for i in range(n):
+            facility = FacilityFactory(enterprise=enterprise, commune=communes[i % len(communes)])
             visit = InspectionFactory(facility=facility, visited_on=datetime.date(2020, 5, 5))
             FindingFactory(inspection=visit, deadline=datetime.date(2020, 12, 1))
             CertificateFactory(facility=facility)
