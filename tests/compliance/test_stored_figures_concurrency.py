@@ -77,3 +77,18 @@ def test_a_read_during_a_write_sees_the_committed_figures_and_stores_nothing_rea
         assert figures() == computed() != before
         expected = [p.to_dict() for p in compute_series(2026, 2026, district="106")]
         assert earlier(district="106") == expected != seen["district"]
+
+
+def test_a_facility_saved_outside_any_transaction_forgets_the_figures():
+    """Outside a transaction the facility's own save could not hold the generation's lock
+    from its cells before to its cells after: it forgets the figures instead, and the
+    next read computes them (on both databases)."""
+    with time_machine.travel(TODAY, tick=False), change_context(reason="dữ liệu thử"):
+        facility = FacilityFactory(code="TD-2", activity="business")
+        assert figures() == computed()
+        generation = FiguresGeneration.objects.get(pk=GENERATION).number
+        facility.sector_id = "mining"
+        facility.save()  # autocommit: no transaction around it
+        assert FiguresGeneration.objects.get(pk=GENERATION).number == generation + 1
+        assert not StoredFigures.objects.filter(generation=generation + 1).exists()
+        assert figures(sector="mining") == computed(sector="mining")
