@@ -147,12 +147,17 @@ def _cells_of(dates, facility_ids: list[int]) -> dict:
 
 def carry_start(generation: int, facility_ids: Iterable[int]) -> Carry:
     """Before a write of ``facility_ids`` (the caller holds the ``generation`` lock):
-    the current stored dates and those facilities' cells on them (one statement)."""
-    rows = list(
-        StoredFigures.objects.filter(
+    the current stored dates and those facilities' cells on them (one statement). A
+    date no longer shown by default (yesterday's "today") is not carried: each would
+    cost every later write."""
+    today = timezone.localdate()
+    rows = [
+        (pk, day)
+        for pk, day in StoredFigures.objects.filter(
             generation=generation, rules=_rules_key(), scope=CELLS
         ).values_list("pk", "as_of")
-    )
+        if is_stored_date(day, today)
+    ]
     carry = Carry(generation=generation, rows=rows)
     carry.before = _cells_of(carry.dates, sorted(set(facility_ids)))
     return carry

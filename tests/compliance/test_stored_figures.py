@@ -301,9 +301,20 @@ def test_other_rule_settings_are_other_figures(worked_example):
     assert figures(series()) == computed()
 
 
-def test_tomorrow_is_a_new_date(worked_example):
+def test_tomorrow_is_a_new_date_and_yesterday_is_not_carried(worked_example):
     today = series()[-1]
     with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
         tomorrow = series()[-1]
         assert tomorrow.as_of == today.as_of + datetime.timedelta(days=1)
+        assert figures(series()) == computed()
+        assert StoredFigures.objects.filter(as_of=today.as_of).exists()
+        with change_context(reason="cấp giấy"):
+            CertificateFactory(
+                facility=worked_example["C"],
+                issued_on=datetime.date(2024, 1, 1),
+                valid_until=datetime.date(2027, 12, 31),
+            )
+        # Yesterday is no date the dashboard shows any more: dropped, not carried.
+        assert not StoredFigures.objects.filter(as_of=today.as_of).exists()
+        assert StoredFigures.objects.filter(as_of=tomorrow.as_of).exists()
         assert figures(series()) == computed()
