@@ -65,6 +65,7 @@ PAGES = [
     ),
     ("inspector", "work list (inspector)", "/worklist/"),
     ("inspector", "work list (inspector), page 20", "/worklist/?page=20"),
+    ("inspector", "work list (inspector), page 100", "/worklist/?page=100"),
     ("business", "portal", "/portal/"),
     ("auditor", "dashboard (auditor)", "/dashboard/"),
 ]

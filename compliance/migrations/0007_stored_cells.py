@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0005_facility_standing'),
+        ('compliance', '0006_worklist'),
     ]
 
     operations = [
