@@ -480,14 +480,11 @@ def _copy_m2m(model, field_name, objs, history_ids, values) -> None:
     if history_m2m is None:
         return
     history_fields = [f for f in history_m2m._meta.concrete_fields if not f.primary_key]
-    values_by_attname = {
-        "id": lambda i: link_ids[i],
-        source: lambda i: pairs[i][0],
-        target: lambda i: pairs[i][1],
-        "history_id": lambda i: pairs[i][2],
-    }
+    # Each history link picks from (link id, object, target, object's history row).
+    position = {"id": 0, source: 1, target: 2, "history_id": 3}
+    pick = operator.itemgetter(*(position[f.attname] for f in history_fields))
     _copy(
         history_m2m,
         history_fields,
-        ([values_by_attname[f.attname](i) for f in history_fields] for i in range(len(pairs))),
+        (pick((link_id, *pair)) for link_id, pair in zip(link_ids, pairs, strict=True)),
     )
