@@ -392,13 +392,14 @@ def copy_create_with_reason(
         for f in fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
+    alias = connection.alias  # read once: ``connection`` is a proxy, each read a lookup
     with transaction.atomic(savepoint=False):
         for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
             obj.pk = pk
             for attname in stamped:
                 setattr(obj, attname, now)
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = alias
         # Each row read once, as a tuple, by one C-level getter (millions of rows in a
         # large seed); the history row picks from it and from the history's own values.
         values = operator.attrgetter(*(f.attname for f in fields))

@@ -21,7 +21,12 @@ default 300 adds the 700 missing ones. To start afresh, delete the database.
 
 Every history row is attributed to ``--user`` (or the system account) with the reason
 "seed_demo". Rows are generated in Python and written in batches with
-``copy_create_with_reason``, a chunk of facilities per transaction.
+``copy_create_with_reason``, a chunk of enterprises or facilities per transaction, by
+forked writers on PostgreSQL (``--jobs``). Generating is as costly as storing at a
+million facilities (docs/performance.md, "seed_demo"), so the rows are built as the
+database will store them: instances without ``Model.__init__`` (``new``), text already
+normalised (constants, search keys folded once per piece), weighted draws from totals
+computed once — the same data for the same seed as the plain way would give.
 """
 
 from __future__ import annotations
