@@ -41,14 +41,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from compliance import standing_bulk
 from compliance.choices import CertificateStatus
 from compliance.indicators.stored import (  # GENERATION: re-exported for callers
     GENERATION,  # noqa: F401
+    carry_end,
     carry_figures,
+    carry_start,
     forget_figures,
     lock_generation,
 )
@@ -369,7 +371,33 @@ def written(model, objs, *, created: bool = False) -> None:
 
 def _saved(sender, instance, created, **kwargs):
     # Fixtures (loaddata, raw saves) too: the standing reads the records, not the instance.
+    carry = getattr(instance, "_figures_carry", None)
+    if carry is not None:  # a facility's own save, begun in _facility_saving
+        instance._figures_carry = None
+        carry_end(carry, [instance.pk])
+        return
     written(sender, [instance], created=created)
+
+
+@receiver(pre_save, sender=Facility, dispatch_uid="standing_facility_saving")
+def _facility_saving(sender, instance, **kwargs):
+    """A facility's own columns (its dates, activity, units) decide which populations and
+    cells it counts in, not its standing: the stored figures are carried by the
+    facility's cells before (read here) and after the save (``_saved``), like a write of
+    its records, so that an everyday edit keeps them. Only inside a transaction — a
+    service, a page, the admin, the API all save in one — so that the lock on the
+    generation holds from here until the save commits; a save in autocommit forgets
+    the figures instead (``written``)."""
+    instance._figures_carry = None
+    adding = instance._state.adding
+    if not connection.in_atomic_block or not _decides(instance, adding):
+        return
+    existing = [] if instance.pk is None else [instance.pk]
+    if existing:
+        # The facility's row first, then the generation: the order every other writer
+        # of a facility takes them in (``refresh``), so that no two wait on each other.
+        list(Facility.objects.select_for_update(no_key=True).filter(pk__in=existing).values("pk"))
+    instance._figures_carry = carry_start(lock_generation(), existing)
 
 
 def _deleted(sender, instance, **kwargs):
