@@ -27,9 +27,8 @@ admin, services) and the ``registry_bulk_written`` signal of facilities/history.
 (bulk creates and updates, COPY loads, the Excel import). ``rebuild()`` and ``differences()``
 back the ``rebuild_standing`` and ``check_standing`` commands.
 
-``compute()`` is the plain reference, in Python; the everyday write (at most
-``DELTA_LIMIT`` facilities) uses it. A bulk write, ``rebuild()`` and ``differences()``
-use the same rows computed set-based in the database (compliance/standing_bulk.py, held
+``compute()`` is the plain reference, in Python; every write (``refresh``) uses it.
+``rebuild()`` and ``differences()`` use the same rows computed set-based in the database (compliance/standing_bulk.py, held
 to ``compute()`` by tests/compliance/test_standing_bulk.py) where it has window functions
 (PostgreSQL, SQLite 3.25+): measured in docs/performance.md, "The standing in bulk, in
 SQL".
@@ -63,10 +62,8 @@ from facilities.models import Commune, Facility
 from inspections.choices import InspectionStatus
 from inspections.models import Finding, Inspection
 
-CHUNK = 2000  # facilities computed per statement in Python (the small writes, SQLite < 3.25)
-# Facilities per statement of a bulk write in SQL: large enough that the statement's fixed
-# cost vanishes, small enough that its sorts stay in memory (docs/performance.md).
-SQL_CHUNK = 50_000
+CHUNK = 2000  # facilities refreshed per statement by a bulk write
+SQL_CHUNK = 50_000  # facilities per statement of ``_replace_in_sql``
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
 
@@ -217,7 +214,8 @@ def _replace(ids: list[int], aspects: tuple[str, ...]) -> None:
 
 
 def _replace_in_sql(ids: list[int], aspects: tuple[str, ...]) -> None:
-    """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk."""
+    """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk.
+    Not used by ``refresh``: measured against ``_replace`` by bench/standing.py."""
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
         standing_bulk.delete(chunk, aspects)
@@ -249,10 +247,9 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
         generation = lock_generation()
         if len(ids) <= DELTA_LIMIT:
             carry_figures(generation, ids, lambda: _replace(ids, aspects))
-        elif in_sql():
-            _replace_in_sql(ids, aspects)
-            forget_figures()
         else:
+            # Python here too: limited to a set of facilities, the statement was slower
+            # than compute() at 1,000,000 (docs/performance.md, "The standing in bulk").
             _replace(ids, aspects)
             forget_figures()
 
