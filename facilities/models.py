@@ -413,8 +413,21 @@ class Facility(RegistryModel):
             models.Index(fields=["commune", "sector"], name="facility_commune_sector"),
         ]
         constraints = [
+            # Covering (PostgreSQL): the population of an indicator in code order — the
+            # pages of the list behind a figure and of /api/v1/indicators/facilities/ —
+            # is an index-only scan, so an OFFSET walks this index and not the table
+            # (docs/performance.md, "Lists in pages").
             models.UniqueConstraint(
                 fields=["code"],
+                include=[
+                    "id",
+                    "operating_since",
+                    "closed_on",
+                    "activity",
+                    "district",
+                    "commune",
+                    "sector",
+                ],
                 name="facility_code_unique",
                 violation_error_message=_("Đã có cơ sở với mã này."),
             ),

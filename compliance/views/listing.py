@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.backends.signals import connection_created
-from django.db.models import Case, CharField, Func, IntegerField, Value, When
-from django.db.models.lookups import Exact
+from django.db.models import CharField, Func, IntegerField
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
@@ -94,24 +93,32 @@ def _register_casefold(sender, connection, **kwargs):
         connection.connection.create_function("ENVREG_CASEFOLD", 1, _casefold, deterministic=True)
 
 
-def ranked(expression, labels: dict):
+class ranked(Func):  # noqa: N801 (used as a function of the sort)
     """Order rows by the label of ``expression``'s value as Python sorts
-    ``label.casefold()``: a CASE giving each value the rank of its folded label among
-    all of them, NULL (and any value not in ``labels``) the rank of ``labels[None]``
-    ("" when absent). For the few values of a reference table — districts, communes,
-    sectors, reasons — whose labels are translated or read from another table."""
-    folded = {value: str(label).casefold() for value, label in labels.items()}
-    folded.setdefault(None, "")
-    order = {key: rank for rank, key in enumerate(sorted(set(folded.values())))}
-    return Case(
-        *(
-            When(Exact(expression, Value(value)), then=Value(order[key]))
-            for value, key in folded.items()
-            if value is not None
-        ),
-        default=Value(order[folded[None]]),
-        output_field=IntegerField(),
-    )
+    ``label.casefold()``: ``CASE expression WHEN value THEN rank ... END``, each value
+    ranked by its folded label among all of them, NULL (and any value not in
+    ``labels``) as ``labels[None]`` ("" when absent). For the few values of a reference
+    table — districts, communes, sectors, reasons — whose labels are translated or read
+    from another table. The simple CASE evaluates ``expression`` once per row (a
+    searched CASE would repeat it in every WHEN: the reason is a lookup of the
+    standing)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, labels: dict):
+        folded = {value: str(label).casefold() for value, label in labels.items()}
+        folded.setdefault(None, "")
+        order = {key: rank for rank, key in enumerate(sorted(set(folded.values())))}
+        self.ranks = {value: order[key] for value, key in folded.items() if value is not None}
+        self.default = order[folded[None]]
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        subject, params = compiler.compile(self.source_expressions[0])
+        whens = " ".join("WHEN %s THEN %s" for _ in self.ranks)
+        for value, rank in self.ranks.items():
+            params = (*params, value, rank)
+        return f"CASE {subject} {whens} ELSE %s END", (*params, self.default)
 
 
 def header_cells(request, columns: Sequence[Column], sort: Sort) -> list[dict]:
