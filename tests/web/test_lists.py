@@ -215,3 +215,28 @@ def test_a_deep_page_behind_a_figure_costs_what_the_first_does(client, admin_use
 def test_the_workbook_is_refused_to_a_business(client, business_owner, behind):
     client.force_login(business_owner)
     assert client.get(f"{BEHIND}?format=xlsx").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?sort=-name&page=2",
+        "?sort=district",
+        "?sort=-commune&counted=no",
+        "?sort=sector&page=2",
+        "?sort=counted",
+        "?sort=-reason&page=2",
+        "?counted=yes",
+        "?reason=not_assessed&sort=-code&page=2",
+    ],
+)
+def test_behind_a_figure_the_queries_of_a_page_do_not_grow_with_the_registry(
+    client, admin_user, own_enterprise, query
+):
+    bulk_facilities(5, own_enterprise, prefix="S")
+    client.force_login(admin_user)
+    count_queries(client, BEHIND)  # warm: session, content types
+    small = count_queries(client, f"{BEHIND}{query}")
+    bulk_facilities(120, own_enterprise, district="109", prefix="L")
+    assert count_queries(client, f"{BEHIND}{query}") == small
