@@ -90,9 +90,21 @@ PAGES = [
     ),
     ("inspector", "work list (inspector)", "/worklist/"),
     ("inspector", "work list (inspector), page 20", "/worklist/?page=20"),
+    ("inspector", "work list (inspector), page 100", "/worklist/?page=100"),
     ("business", "portal", "/portal/"),
     ("auditor", "dashboard (auditor)", "/dashboard/"),
 ]
+
+
+def page_path(template: str, facilities: int, figure_rows: int, fid: int, date: str) -> str:
+    """The path of one of ``PAGES``: deep pages 90 % of the way through their list."""
+    return template.format(
+        deep=max(1, int(facilities * 0.9 / 50)),
+        deep_figure=max(1, int(figure_rows * 0.9 / 50)),
+        fid=fid,
+        date=date,
+        date_vi="/".join(reversed(date.split("-"))),
+    )
 
 
 def main() -> None:
@@ -115,25 +127,20 @@ def main() -> None:
             clients[role] = client
         _status, body = clients["admin"].request("GET", "/api/v1/facilities/")
         facilities = json.loads(body)["count"]
-        deep = max(1, int(facilities * 0.9 / 50))
         _status, body = clients["admin"].request(
             "GET", "/api/v1/indicators/facilities/?code=establishments_meeting_standards"
         )
         figure_rows = json.loads(body).get("count", 50)
-        deep_figure = max(1, int(figure_rows * 0.9 / 50))
-        print(f"{facilities:,} facilities; deep page {deep:,}; gunicorn {args.workers} workers")
+        print(
+            f"{facilities:,} facilities; deep page {max(1, int(facilities * 0.9 / 50)):,}; gunicorn {args.workers} workers"
+        )
         print("| page | median | worst | answer |\n|---|---:|---:|---:|")
         for role, label, template in PAGES:
             if args.only and args.only not in label:
                 continue
             client = clients[role]
-            path = template.format(
-                deep=deep,
-                deep_figure=deep_figure,
-                fid=client.facility_ids[len(client.facility_ids) // 2],
-                date=args.date,
-                date_vi="/".join(reversed(args.date.split("-"))),
-            )
+            fid = client.facility_ids[len(client.facility_ids) // 2]
+            path = page_path(template, facilities, figure_rows, fid, args.date)
             status, body = client.request("GET", path)  # warm-up
             times = []
             for _ in range(args.repeat):

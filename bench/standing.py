@@ -22,6 +22,13 @@ Times, each the median of ``--repeat`` runs after one warm-up run:
 
 Then EXPLAIN (ANALYZE, BUFFERS) of the one-date statement read from the standing.
 Checks on the way that the standing, the records and the hand SQL agree.
+
+``--rebuild`` times instead what keeping the standing in bulk costs, the set-based SQL
+(compliance/standing_sql.py) against the Python reference (``compute``), each in a
+transaction rolled back: ``rebuild()`` of everything, ``differences()`` (check_standing),
+the refresh of one seed_demo chunk (5,000 facilities, every aspect) and of the few
+facilities of an everyday write (1 and 100: the path that may stay in Python); it checks
+that both give the same rows.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import os
 import random
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -61,14 +69,74 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
+def rolled_back(function):
+    """``function()`` in a transaction rolled back: (seconds, its result)."""
+    with transaction.atomic():
+        started = time.perf_counter()
+        result = function()
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed, result
+
+
+def bulk(repeat: int) -> None:
+    """The bulk paths of the standing: SQL against the Python reference (``--rebuild``)."""
+    print("machine:", ", ".join(f"{k}={v}" for k, v in machine().items()))
+    facilities = Facility.objects.count()
+    print(f"rows: Facility={facilities} FacilityStanding={FacilityStanding.objects.count()}")
+    reference = set(
+        FacilityStanding.objects.values_list(
+            "facility_id", "aspect", "value", "valid_from", "valid_to"
+        )
+    )
+    in_sql, missing = rolled_back(standing.differences)
+    in_python, missing_py = rolled_back(lambda: standing.differences(python=True))
+    assert missing == missing_py == (set(), set()), "the standing is not current"
+    print(f"\ncheck_standing (differences):  SQL {ms(in_sql)}   Python {ms(in_python)}")
+
+    def rebuilt(python):
+        written = standing.rebuild(python=python)
+        rows = set(
+            FacilityStanding.objects.values_list(
+                "facility_id", "aspect", "value", "valid_from", "valid_to"
+            )
+        )
+        assert rows == reference and written == len(rows)
+        return written
+
+    in_sql, written = rolled_back(lambda: rebuilt(False))
+    in_python, _ = rolled_back(lambda: rebuilt(True))
+    print(f"rebuild_standing ({written} rows):  SQL {ms(in_sql)}   Python {ms(in_python)}")
+
+    ids = list(Facility.objects.order_by("pk").values_list("pk", flat=True))
+    chunk = ids[len(ids) // 2 : len(ids) // 2 + 5000]
+    print("\nrefresh (delete and insert the rows; figures not touched), median of", repeat)
+    for label, some in (("a seed_demo chunk", chunk), ("100 facilities", chunk[:100])):
+        for how, replace in (("SQL", standing._replace_in_sql), ("Python", standing._replace)):
+            times = [
+                rolled_back(lambda some=some, replace=replace: replace(some, standing.ASPECTS))[0]
+                for _ in range(repeat)
+            ]
+            print(f"  {label:>18} ({len(some):>5}) {how:>6} {ms(statistics.median(times))}")
+    for how, replace in (("SQL", standing._replace_in_sql), ("Python", standing._replace)):
+        times = []
+        for fid in random.Random(7).sample(ids, repeat * 4):
+            times.append(rolled_back(lambda fid=fid, r=replace: r([fid], standing.ASPECTS))[0])
+        print(f"  {'one facility':>18} ({1:>5}) {how:>6} {ms(statistics.median(times))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dates", type=int, default=5, help="arbitrary dates to time")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1498)
+    parser.add_argument("--rebuild", action="store_true", help="time the bulk paths instead")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/standing.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+    if args.rebuild:
+        bulk(args.repeat)
+        return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     today = timezone.localdate()

@@ -178,6 +178,14 @@ class CleanTechMeasure(RegistryModel):
 
     class Meta:
         ordering = ["facility_id", "installed_on", "id"]
+        indexes = [
+            # The work list's measures to verify in their order (compliance/worklist.py).
+            models.Index(
+                fields=["installed_on", "id"],
+                condition=Q(verified_on__isnull=True, removed_on__isnull=True),
+                name="measure_to_verify",
+            )
+        ]
         verbose_name = _("biện pháp công nghệ sạch, giảm thiểu ô nhiễm")
         verbose_name_plural = _("biện pháp công nghệ sạch, giảm thiểu ô nhiễm")
         constraints = [
@@ -311,6 +319,14 @@ class FacilityStanding(models.Model):
                 fields=["facility", "aspect", "valid_from"], name="facility_standing_lookup"
             ),
             models.Index(fields=["aspect", "valid_from", "valid_to"], name="facility_standing_on"),
+            # The work list's expired assessments in their order (valid_from, facility):
+            # a walk of the latest visits, never a sort of them (compliance/worklist.py).
+            models.Index(
+                fields=["valid_from", "facility"],
+                include=["valid_to"],
+                condition=Q(aspect="inspection"),
+                name="standing_latest_visit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -353,3 +369,27 @@ class FiguresGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class StoredWorklistCounts(models.Model):
+    """The work list's counts per kind of one day, per facility place (district of the
+    facility, commune), stored so that a page does not count every facility of the area
+    (compliance/worklist.py, ``stored_cells``). Like ``StoredFigures``, only the row of
+    the current ``FiguresGeneration`` counts: every write that can change a count moves
+    the generation on (the standing's writes and a facility's own columns), and the next
+    page counts again. ``rules`` holds the rule settings they were counted under."""
+
+    as_of = models.DateField()
+    rules = models.CharField(max_length=40)
+    generation = models.PositiveBigIntegerField()
+    cells = models.JSONField()  # [[kind, district of the facility, commune, count], ...]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "rules", "generation"], name="stored_worklist_counts_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.generation}"

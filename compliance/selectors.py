@@ -269,7 +269,7 @@ def certificate_status_q(status: str, day: datetime.date) -> Q:
 def facility_list(user, as_of: datetime.date) -> QuerySet:
     """Facilities ``user`` may see, with their standing on ``as_of`` (one query)."""
     return facilities_with_status(
-        facilities_for(user).select_related("enterprise", "sector", "district"), as_of
+        facilities_for(user).select_related("enterprise", "sector", "district", "commune"), as_of
     )
 
 

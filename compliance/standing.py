@@ -26,6 +26,13 @@ post_delete signals of inspections, findings, certificates and measures (pages, 
 admin, services) and the ``registry_bulk_written`` signal of facilities/history.py
 (bulk creates and updates, COPY loads, the Excel import). ``rebuild()`` and ``differences()``
 back the ``rebuild_standing`` and ``check_standing`` commands.
+
+``compute()`` is the plain reference, in Python; the everyday write (at most
+``DELTA_LIMIT`` facilities) uses it. A bulk write, ``rebuild()`` and ``differences()``
+use the same rows computed set-based in the database (compliance/standing_sql.py, held
+to ``compute()`` by tests/compliance/test_standing_sql.py) where it has window functions
+(PostgreSQL, SQLite 3.25+): measured in docs/performance.md, "The standing in bulk, in
+SQL".
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from compliance import standing_sql
 from compliance.choices import CertificateStatus
 from compliance.indicators.stored import (  # GENERATION: re-exported for callers
     GENERATION,  # noqa: F401
@@ -47,17 +55,16 @@ from compliance.indicators.stored import (  # GENERATION: re-exported for caller
 )
 from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from compliance.predicates import COUNTED_MEASURE_KINDS
+from compliance.standing_sql import ASPECTS, OPEN_END, OPEN_START  # noqa: F401 (re-exported)
 from facilities.history import registry_bulk_written
 from facilities.models import Commune, Facility
 from inspections.choices import InspectionStatus
 from inspections.models import Finding, Inspection
 
-# The ends of a range that is open on one side; every date that may be asked about lies
-# strictly between them (facilities/dates.py).
-OPEN_START = datetime.date(1, 1, 1)
-OPEN_END = datetime.date(9999, 12, 31)
-ASPECTS = tuple(StandingAspect.values)
-CHUNK = 2000  # facilities refreshed per statement by a bulk write
+CHUNK = 2000  # facilities computed per statement in Python (the small writes, SQLite < 3.25)
+# Facilities per statement of a bulk write in SQL: large enough that the statement's fixed
+# cost vanishes, small enough that its sorts stay in memory (docs/performance.md).
+SQL_CHUNK = 50_000
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
 
@@ -190,12 +197,29 @@ def _rows(computed: dict) -> list[FacilityStanding]:
 DELTA_LIMIT = 100
 
 
+def in_sql() -> bool:
+    """Whether this database computes the standing in one statement (standing_sql.py):
+    PostgreSQL, and SQLite from 3.25 (window functions)."""
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version_info >= (3, 25)
+    return connection.vendor == "postgresql"
+
+
 def _replace(ids: list[int], aspects: tuple[str, ...]) -> None:
+    """The rows of ``ids`` computed in Python (``compute``), replacing the old ones."""
     for start in range(0, len(ids), CHUNK):
         chunk = set(ids[start : start + CHUNK])
         computed = compute(chunk, aspects)
         FacilityStanding.objects.filter(facility_id__in=chunk, aspect__in=aspects).delete()
         FacilityStanding.objects.bulk_create(_rows(computed), batch_size=5000)
+
+
+def _replace_in_sql(ids: list[int], aspects: tuple[str, ...]) -> None:
+    """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk."""
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
+        standing_sql.delete(chunk, aspects)
+        standing_sql.insert(chunk, aspects)
 
 
 def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS) -> None:
@@ -223,25 +247,38 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
         generation = lock_generation()
         if len(ids) <= DELTA_LIMIT:
             carry_figures(generation, ids, lambda: _replace(ids, aspects))
+        elif in_sql():
+            _replace_in_sql(ids, aspects)
+            forget_figures()
         else:
             _replace(ids, aspects)
             forget_figures()
 
 
-def rebuild(batch: int = 5000) -> int:
-    """The whole standing from the registry; the number of rows written."""
+def rebuild(batch: int = 5000, python: bool = False) -> int:
+    """The whole standing from the registry; the number of rows written. One DELETE and
+    one INSERT ... SELECT where the database can (``in_sql``); else, or with ``python``
+    (the reference, bench/standing.py), computed in Python and inserted in batches."""
     with transaction.atomic():
         lock_generation()  # writers of the standing take turns (``refresh``)
-        FacilityStanding.objects.all().delete()
-        rows = _rows(compute(None))
-        FacilityStanding.objects.bulk_create(rows, batch_size=batch)
+        if in_sql() and not python:
+            standing_sql.delete(None)
+            written = standing_sql.insert(None)
+        else:
+            FacilityStanding.objects.all().delete()
+            rows = _rows(compute(None))
+            FacilityStanding.objects.bulk_create(rows, batch_size=batch)
+            written = len(rows)
         forget_figures()
-    return len(rows)
+    return written
 
 
-def differences() -> tuple[set, set]:
+def differences(python: bool = False) -> tuple[set, set]:
     """(rows the standing lacks, rows it has that the registry does not call for), each
-    a set of (facility id, aspect, value, from, to): both empty when it is current."""
+    a set of (facility id, aspect, value, from, to): both empty when it is current.
+    Compared in the database where it can (``in_sql``): only the differences leave it."""
+    if in_sql() and not python:
+        return standing_sql.differences()
     expected = {
         (fid, *interval) for fid, intervals in compute(None).items() for interval in intervals
     }

@@ -6,29 +6,36 @@ is adding an entry; its position in ``KINDS`` is its urgency.
 
 The list is built in SQL at any size (docs/performance.md, "Work list"):
 
-1. counts: one grouped query over the UNION ALL of every kind's narrow rows
-   (kind, since, object id, facility id);
-2. the page: the same UNION ALL of the chosen kinds ordered by (kind, since, id), cut by
-   LIMIT/OFFSET — the rows are four narrow columns, so sorting them is cheap whatever
-   the page, and the whole union must be computed for the counts anyway;
+1. counts: the counts per kind of the day, stored per place for the current generation
+   of the stored figures (``stored_cells``; counted again after any write that can
+   change them), summed over the user's area and filters; the kinds whose writes do not
+   move the generation, and a search, are counted live — one query;
+2. the page: only the kinds that rows N…N+50 fall in (``spans``, from the counts), each
+   by its own ORDER BY (since, id) LIMIT/OFFSET, in one UNION ALL — an index walk inside
+   each kind, never a sort of every row due;
 3. the page's details: one UNION ALL of the 50 objects by primary key, with their
    facility's code, name and place.
 
-Three queries whatever the size of the registry and whatever the page. No facility's
-standing is computed: each kind is an EXISTS / NOT EXISTS on the indexed predicates of
-docs/methodology.md ("overdue corrective action", "active", "measure in place").
+Three queries whatever the size of the registry and whatever the page. Each kind is a
+predicate of docs/methodology.md ("overdue corrective action", "active", "measure in
+place"); "assessment expired", "never assessed" and "new build without a measure" read
+the facility standing (compliance/standing.py), which holds the latest finalized visit
+and the measures in place as date ranges.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
+    Count,
     DateField,
     Exists,
     Expression,
@@ -47,12 +54,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import MeasureCategory, MeasureKind
-from compliance.models import CleanTechMeasure
-from compliance.predicates import measure_in_place_on
-from compliance.selectors import assessment_window_start
-from facilities.access import draft_author, restrict_to_inspectable
+from compliance.indicators.stored import GENERATION
+from compliance.models import (
+    CleanTechMeasure,
+    FiguresGeneration,
+    StandingAspect,
+    StoredWorklistCounts,
+)
+from compliance.selectors import assessment_window_start, standing_on
+from facilities.access import draft_author, inspectable_place, restrict_to_inspectable
 from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
-from facilities.models import Facility, in_districts_q, new_build_since
+from facilities.models import (
+    Facility,
+    in_districts_q,
+    new_build_since,
+    sole_former_district_communes,
+)
 from facilities.predicates import active_on, lookup
 from facilities.text import search_key
 from facilities.views import with_next
@@ -65,7 +82,7 @@ from inspections.choices import (
     Severity,
 )
 from inspections.models import Finding, Inspection, ReinspectionRequest, RemediationEvidence
-from inspections.predicates import finalized_on, overdue_on
+from inspections.predicates import overdue_on
 
 PER_PAGE = 50
 
@@ -93,7 +110,9 @@ def _blank() -> Value:
 class WorkKind:
     """One kind of work: what is due, since when, and the one action that does it.
 
-    ``due(today)`` returns the model's rows due on ``today`` (no area, no filter);
+    ``due(today)`` returns the rows due on ``today`` (no area, no filter): the model's,
+    or, when ``rows_path`` is set, rows of another model (the facility standing's) that
+    lead to the object, a facility, through ``rows_path``;
     ``since(today)`` the date each row is due from (its sort key within the kind);
     ``facility_path`` the lookup from the model to its facility ("" for Facility);
     ``details`` expressions for ``topic``, ``subtopic`` and ``note`` that ``what`` reads;
@@ -114,10 +133,21 @@ class WorkKind:
     details: dict[str, Expression] = field(default_factory=dict)
     # The name on the count's link above the list (short: six of them fit a phone).
     short_label: str = ""
+    rows_path: str | None = None
+
+    @property
+    def due_path(self) -> str:
+        """The lookup from the rows of ``due`` to their facility."""
+        return self.facility_path if self.rows_path is None else self.rows_path
 
     @property
     def facility_id_path(self) -> str:
-        return f"{self.facility_path}_id" if self.facility_path else "pk"
+        return f"{self.due_path}_id" if self.due_path else "pk"
+
+    @property
+    def obj_path(self) -> str:
+        """The object's id on the rows of ``due``."""
+        return "pk" if self.rows_path is None else self.facility_id_path
 
 
 @dataclass
@@ -169,38 +199,32 @@ def _overdue_findings(today):
     return Finding.objects.filter(overdue_on(today))
 
 
-def _finalized_visits(today, *, since=None):
-    visits = Inspection.objects.filter(facility=OuterRef("pk")).filter(finalized_on(today))
-    return visits.filter(visited_on__gte=since) if since else visits
+def _inspection_standing(today):
+    # The standing's latest finalized visit on ``today`` (compliance/standing.py: its row
+    # holds from the visit until the next finalized one; a same-day tie is one row).
+    return standing_on(today, StandingAspect.INSPECTION)
 
 
 def _assessment_expired(today):
-    # The latest finalized visit is before the window: none in the window, one before it.
+    # The latest finalized visit is before the window. The rows are the standing's (the
+    # facility through ``rows_path``), so that the kind is read in the order of its
+    # since, the visit (valid_from), by the index facility_standing_on.
     window = assessment_window_start(today)
-    return Facility.objects.filter(active_on(today)).filter(
-        ~Exists(_finalized_visits(today, since=window)), Exists(_finalized_visits(today))
-    )
-
-
-def _latest_visit(today):
-    # The index inspection_latest (facility, status, visited_on) answers it per row.
-    return Subquery(
-        Inspection.objects.filter(facility=OuterRef("pk"))
-        .filter(finalized_on(today))
-        .order_by("-visited_on")
-        .values("visited_on")[:1],
-        output_field=DateField(),
-    )
+    return _inspection_standing(today).filter(active_on(today, "facility"), valid_from__lt=window)
 
 
 def _not_assessed(today):
-    return Facility.objects.filter(active_on(today)).filter(~Exists(_finalized_visits(today)))
+    # No finalized visit up to today: no inspection row of the standing holds today (its
+    # rows run without a gap from the first visit on). NOT EXISTS: an anti-join, served
+    # per facility by facility_standing_lookup.
+    assessed = _inspection_standing(today).filter(facility_id=OuterRef("pk"))
+    return Facility.objects.filter(active_on(today)).filter(~Exists(assessed))
 
 
 def _new_build_without_measure(today):
-    in_place = CleanTechMeasure.objects.filter(facility=OuterRef("pk")).filter(
-        measure_in_place_on(today)
-    )
+    # The standing's measure rows are the days a counted, verified measure is in place
+    # (measure_in_place_on).
+    in_place = standing_on(today, StandingAspect.MEASURE, facility_id=OuterRef("pk"))
     return Facility.objects.filter(
         active_on(today),
         activity__in=PRODUCTION_ACTIVITIES,
@@ -306,7 +330,8 @@ KINDS: tuple[WorkKind, ...] = (
         model=Facility,
         facility_path="",
         due=_assessment_expired,
-        since=_latest_visit,
+        rows_path="facility",
+        since=lambda today: F("valid_from"),
         since_label=_("Lần kiểm tra gần nhất"),
         action_label=_("Ghi nhận kiểm tra"),
         action_url=_visit_url,
@@ -390,7 +415,7 @@ class Filters:
 
 
 def _area_filter(kind: WorkKind, filters: Filters) -> Q:
-    path = kind.facility_path
+    path = kind.due_path
     prefix = f"{path}__" if path else ""
     condition = Q()
     if filters.district:
@@ -403,15 +428,19 @@ def _area_filter(kind: WorkKind, filters: Filters) -> Q:
     return condition
 
 
+def _rows(kind: WorkKind, user, today: datetime.date, filters: Filters) -> QuerySet:
+    """The kind's rows due today in the user's area and the filters' place and search."""
+    rows = restrict_to_inspectable(kind.due(today), user, facility_path=kind.due_path)
+    return rows.filter(_area_filter(kind, filters)).order_by()
+
+
 def _narrow_part(kind: WorkKind, user, today: datetime.date, filters: Filters) -> QuerySet:
-    rows = restrict_to_inspectable(kind.due(today), user, facility_path=kind.facility_path)
     return (
-        rows.filter(_area_filter(kind, filters))
-        .order_by()
+        _rows(kind, user, today, filters)
         .annotate(
             w_kind=Value(RANK[kind.code], output_field=IntegerField()),
             w_since=kind.since(today),
-            w_obj=F("pk"),
+            w_obj=F(kind.obj_path),
             w_facility=F(kind.facility_id_path),
         )
         .values_list(*NARROW)
@@ -424,45 +453,241 @@ def _union(parts: list[QuerySet]) -> QuerySet | None:
     return parts[0].union(*parts[1:], all=True)
 
 
-def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
-    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query."""
-    union = _union([_narrow_part(kind, user, today, filters) for kind in KINDS])
-    result = dict.fromkeys(RANK, 0)
+def _sql(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The statement of ``queryset`` (None when it can match nothing: an inspector
+    without an area)."""
     try:
-        sql, params = union.query.get_compiler(using=union.db).as_sql()
-    except EmptyResultSet:  # an inspector without an area
+        return queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+
+
+def _union_all(statements: list[tuple[str, tuple]]) -> tuple[str, list]:
+    """One statement of the parts, each kept whole in its own FROM (its ORDER BY and
+    LIMIT stay its own: SQLite refuses them in the arms of a UNION)."""
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) AS part{n}"  # noqa: S608 (compiled by the ORM)
+        for n, (part, _params) in enumerate(statements)
+    )
+    return sql, [param for _part, params in statements for param in params]
+
+
+def count_statement(
+    user, today: datetime.date, filters: Filters, kinds: Sequence[WorkKind] = KINDS
+) -> tuple[str, list] | None:
+    """The statement of the live counts: a COUNT per kind, each on its own plan (no row
+    leaves its kind's scan), as rows (kind's rank, count); None when nothing can match."""
+    statements = []
+    for kind in kinds:
+        part = _sql(_rows(kind, user, today, filters).values("pk"))
+        if part is not None:
+            sql, params = part
+            count = f"SELECT {RANK[kind.code]} AS w_kind, COUNT(*) AS n FROM ({sql}) AS due"  # noqa: S608
+            statements.append((count, params))
+    return _union_all(statements) if statements else None
+
+
+def counts(user, today: datetime.date, filters: Filters) -> dict[str, int]:
+    """How many rows of each kind (all kinds, whatever ``filters.kinds``): one query
+    when the day's counts are stored for the current generation (``stored_cells``),
+    else counted and stored first. A search is counted live (its rows are few: the
+    trigram index finds them)."""
+    if search_key(filters.q or ""):
+        return _live_counts(user, today, filters, KINDS)
+    cells, live = _stored_and_live(user, today, filters)
+    if cells is None:
+        cells = _store_cells(today)
+    result = dict.fromkeys(RANK, 0)
+    result.update(live)
+    in_area = inspectable_place(user)
+    for code, district, commune, count in cells:
+        if (
+            in_area(district, commune)
+            and (not filters.district or district == filters.district)
+            and (not filters.commune or commune == filters.commune)
+        ):
+            result[code] += count
+    return result
+
+
+def _live_counts(user, today, filters, kinds) -> dict[str, int]:
+    result = dict.fromkeys(RANK, 0)
+    statement = count_statement(user, today, filters, kinds)
+    if statement is None:  # an inspector without an area
         return result
     code_of = {rank: code for code, rank in RANK.items()}
-    # GROUP BY over a UNION is not expressible with the ORM; the union itself is.
-    with connections[union.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT w_kind, COUNT(*) FROM ({sql}) worklist GROUP BY w_kind",  # noqa: S608
-            params,
-        )
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(*statement)
         for rank, count in cursor.fetchall():
             result[code_of[rank]] = count
     return result
+
+
+# --- the stored counts ----------------------------------------------------------------
+# Counting every facility of the area on every page costs seconds at national size
+# (docs/performance.md, "Work list"). The counts of a day change only when the registry
+# does, and every write that can change them moves the stored figures' generation on
+# (compliance/standing.py: the inspections, findings and measures through the standing,
+# a facility's own columns and a commune's former districts by forgetting the figures).
+# So they are counted once per generation and day, for the whole province, per place
+# (the district of the facility and its commune) — any area or place filter is a sum of
+# those cells — and stored (StoredWorklistCounts). The kinds whose writes do not move
+# the generation (evidence, re-inspection requests: few rows) are always counted live.
+LIVE = ("evidence", "reinspection")
+
+
+def _rules_key() -> str:
+    # The rule settings the counts depend on (the window, the new-build baseline).
+    return f"{new_build_since().isoformat()}|{settings.ASSESSMENT_VALID_YEARS}"
+
+
+def _stored_and_live(user, today, filters) -> tuple[list | None, dict[str, int]]:
+    """The stored cells of ``today`` under the current generation (None when none are)
+    and the live kinds' counts for the user and filters: one statement."""
+    generation = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    stored = StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=Subquery(generation)
+    ).values("cells")[:1]
+    columns = [_sql(stored)]
+    live = [kind for kind in KINDS if kind.code in LIVE]
+    for kind in live:
+        rows = _sql(_rows(kind, user, today, filters).values("pk"))
+        if rows is not None:
+            rows = (f"SELECT COUNT(*) FROM ({rows[0]}) AS due", rows[1])  # noqa: S608
+        columns.append(rows)
+    sql = ", ".join(f"({column[0]})" if column else "0" for column in columns)
+    params = [param for column in columns if column for param in column[1]]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)  # noqa: S608
+        cells, *numbers = cursor.fetchone()
+    if isinstance(cells, str):  # SQLite answers JSON as text
+        cells = json.loads(cells)
+    return cells, {kind.code: number for kind, number in zip(live, numbers, strict=True)}
+
+
+def cells_statement(today: datetime.date) -> tuple[str, list]:
+    """The statement of ``stored_cells``: per stored kind, its rows due on ``today`` in
+    the province counted by (district, commune) as recorded on the facility."""
+    statements = []
+    for kind in KINDS:
+        if kind.code in LIVE:
+            continue
+        district = lookup(kind.due_path, "district_id")
+        commune = lookup(kind.due_path, "commune_id")
+        rows = kind.due(today).order_by().values_list(district, commune).annotate(n=Count("*"))
+        sql, params = _sql(rows)
+        statements.append((f"SELECT {RANK[kind.code]} AS w_kind, * FROM ({sql}) AS cells", params))  # noqa: S608
+    return _union_all(statements)
+
+
+def stored_cells(today: datetime.date) -> list[list]:
+    """[kind, district of the facility, commune, count] of every stored kind due on
+    ``today`` in the province, grouped by place: one statement (the seconds a page
+    saves, paid once per generation) and the communes' former districts."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(*cells_statement(today))
+        found = cursor.fetchall()
+    # The district of a facility without one recorded is its commune's only former one.
+    derived = dict(sole_former_district_communes().values_list("commune_id", "only_district"))
+    code_of = {rank: code for code, rank in RANK.items()}
+    cells: dict[tuple, int] = {}
+    for rank, district, commune, count in found:
+        key = (code_of[rank], district or derived.get(commune), commune)
+        cells[key] = cells.get(key, 0) + count
+    return [[*key, count] for key, count in sorted(cells.items(), key=str)]
+
+
+def _store_cells(today: datetime.date) -> list[list]:
+    # The generation is read before counting: counts that a write commits under are
+    # stored under the generation it left behind, and never read.
+    generation = (
+        FiguresGeneration.objects.filter(pk=GENERATION).values_list("number", flat=True).first()
+    )
+    cells = stored_cells(today)
+    if generation is not None:  # (none before the first write of the standing)
+        StoredWorklistCounts.objects.bulk_create(
+            [
+                StoredWorklistCounts(
+                    as_of=today, rules=_rules_key(), generation=generation, cells=cells
+                )
+            ],
+            ignore_conflicts=True,  # stored meanwhile by another page: the same counts
+        )
+        StoredWorklistCounts.objects.filter(generation__lt=generation).delete()
+    return cells
 
 
 def chosen_kinds(filters: Filters) -> list[WorkKind]:
     return [kind for kind in KINDS if not filters.kinds or kind.code in filters.kinds]
 
 
+def spans(
+    kinds: Sequence[WorkKind], counted: dict[str, int], offset: int, limit: int
+) -> list[tuple[WorkKind, int, int]]:
+    """The kinds that rows ``offset`` to ``offset + limit`` of the list fall in, each with
+    the rows of it they take (from, to): the kinds follow one another in urgency, so
+    page N is the end of one kind, the start of the next, or a stretch of one."""
+    taken, start = [], 0
+    for kind in kinds:
+        size = counted[kind.code]
+        low, high = max(offset - start, 0), min(offset + limit - start, size)
+        if low < high:
+            taken.append((kind, low, high))
+        start += size
+    return taken
+
+
+def page_statement(
+    user, today: datetime.date, filters: Filters, counted: dict[str, int], offset: int, limit: int
+) -> tuple[str, list] | None:
+    """The statement of ``page``: only the kinds the page falls in, each in its own
+    order (since, id) cut by its own LIMIT/OFFSET — an index walk, not a sort of every
+    row due (docs/performance.md, "Work list"); None when the page is empty."""
+    statements = []
+    for kind, low, high in spans(chosen_kinds(filters), counted, offset, limit):
+        ordered = _narrow_part(kind, user, today, filters).order_by("w_since", "w_obj")
+        part = _sql(ordered[low:high])
+        if part is not None:
+            statements.append(part)
+    if not statements:
+        return None
+    sql, params = _union_all(statements)
+    # Each part is in its order already and a kind's (since, id) are unique: ordering the
+    # (at most ``limit``) rows again is the order of the parts, whatever the plan.
+    return f"{sql} ORDER BY w_kind, w_since, w_obj", params
+
+
 def page(
-    user, today: datetime.date, filters: Filters, *, offset: int, limit: int = PER_PAGE
+    user,
+    today: datetime.date,
+    filters: Filters,
+    *,
+    offset: int,
+    limit: int = PER_PAGE,
+    counted: dict[str, int] | None = None,
 ) -> list[WorkItem]:
-    """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries."""
-    union = _union([_narrow_part(kind, user, today, filters) for kind in chosen_kinds(filters)])
-    if union is None:
+    """Rows ``offset`` to ``offset + limit`` of the list, by urgency: two queries (and
+    the counts first, when not given: they tell which kinds the page falls in)."""
+    if counted is None:
+        counted = counts(user, today, filters)
+    statement = page_statement(user, today, filters, counted, offset, limit)
+    if statement is None:
         return []
-    ordered = union.order_by(*NARROW[:3])[offset : offset + limit]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(*statement)
+        found = cursor.fetchall()
     code_of = {rank: code for code, rank in RANK.items()}
     items = [
-        WorkItem(KIND_BY_CODE[code_of[rank]], since, obj, facility)
-        for rank, since, obj, facility in ordered
+        WorkItem(KIND_BY_CODE[code_of[rank]], _day(since), obj, facility)
+        for rank, since, obj, facility in found
     ]
     _load_details(items)
     return items
+
+
+def _day(value) -> datetime.date | None:
+    # SQLite answers a raw statement's dates as text.
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _detail_part(kind: WorkKind, ids: list[int]) -> QuerySet:
@@ -540,7 +765,14 @@ class WorkList:
         stop = self.count() if index.stop is None else index.stop
         if stop <= start:  # an empty list: nothing to ask the database
             return []
-        items = page(self.user, self.today, self.filters, offset=start, limit=stop - start)
+        items = page(
+            self.user,
+            self.today,
+            self.filters,
+            offset=start,
+            limit=stop - start,
+            counted=self.counts,
+        )
         for item in items:
             item.next_url = self.next_url
         return items

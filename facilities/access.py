@@ -117,6 +117,20 @@ def restrict_to_inspectable(
     return queryset.none()
 
 
+def inspectable_place(user):
+    """``restrict_to_inspectable`` for a facility known by its place only: a function of
+    (district of the facility — recorded, or derived from its commune, docs/geography.md
+    —, commune code) saying whether ``user`` may inspect there. For counts stored per
+    place (compliance/worklist.py)."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return lambda district, commune: True
+    if role == Role.INSPECTOR:
+        districts, communes = inspector_district_codes(user), inspector_commune_codes(user)
+        return lambda district, commune: district in districts or commune in communes
+    return lambda district, commune: False
+
+
 # --- named capabilities: what a user may do, for pages, API, navigation and admin ------
 
 

@@ -10,12 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.choices import MeasureKind
+from compliance.models import CleanTechMeasure
 from compliance.worklist import KINDS, Filters, counts, page
 from facilities.choices import Activity
 from facilities.history import change_context
-from facilities.models import Commune, District
+from facilities.models import Commune, District, Facility
 from inspections.choices import InspectionStatus
-from inspections.models import Finding
+from inspections.models import Finding, Inspection
 from tests.factories import (
     CleanTechMeasureFactory,
     FacilityFactory,
@@ -148,6 +149,31 @@ def test_only_finalized_visits_up_to_today_assess_a_facility(client, admin_user)
     assert kinds_of(response, "TD-VISITED-TODAY") == []
 
 
+def test_the_latest_visit_up_to_today_decides_and_a_same_day_pair_is_one_visit(client, admin_user):
+    # Read from the facility standing: the row of the latest finalized visit up to today.
+    before_window = WINDOW_START - datetime.timedelta(days=1)
+    old_then_future = facility(code="TD-FUTURE", visited_on=before_window)
+    pair = facility(code="TD-PAIR", visited_on=before_window)
+    renewed = facility(code="TD-RENEWED", visited_on=datetime.date(2019, 4, 1))
+    only_future = facility(code="TD-ONLY-FUTURE", visited_on=None)
+    with change_context(reason="dữ liệu thử"):
+        InspectionFactory(facility=old_then_future, visited_on=TOMORROW)
+        InspectionFactory(facility=pair, visited_on=before_window)
+        InspectionFactory(facility=renewed, visited_on=WINDOW_START)
+        InspectionFactory(facility=only_future, visited_on=TOMORROW)
+        InspectionFactory(
+            facility=renewed, status=InspectionStatus.CANCELLED, outcome="", visited_on=TODAY
+        )
+    client.force_login(admin_user)
+    response = client.get("/worklist/")
+    items = {item.facility_code: item for item in response.context["page_obj"]}
+    assert kinds_of(response, "TD-FUTURE") == ["expired"]
+    assert items["TD-FUTURE"].since == before_window
+    assert kinds_of(response, "TD-PAIR") == ["expired"]
+    assert kinds_of(response, "TD-RENEWED") == []
+    assert kinds_of(response, "TD-ONLY-FUTURE") == ["not_assessed"]
+
+
 def test_a_facility_is_due_from_the_day_it_operates_until_the_day_it_closes(client, admin_user):
     facility(code="TD-OPENS-TODAY", visited_on=None, operating_since=TODAY)
     facility(code="TD-OPENS-TOMORROW", visited_on=None, operating_since=TOMORROW)
@@ -173,6 +199,30 @@ def test_a_new_build_is_listed_until_a_measure_is_verified_and_in_place(client, 
     client.force_login(admin_user)
     response = client.get("/worklist/?kind=no_measure")
     assert rows(response) == [("no_measure", "TD-BASELINE"), ("no_measure", "TD-REMOVED")]
+
+
+def test_a_measure_counts_from_the_day_it_is_verified_until_the_day_it_is_removed(
+    client, admin_user
+):
+    verified_today = facility(code="TD-VERIFIED-TODAY", verified=False)
+    verified_tomorrow = facility(code="TD-VERIFIED-TOMORROW", verified=False)
+    removed_tomorrow = facility(code="TD-REMOVED-TOMORROW", verified=False)
+    installed_tomorrow = facility(code="TD-INSTALLED-TOMORROW", verified=False)
+    with change_context(reason="dữ liệu thử"):
+        CleanTechMeasureFactory(facility=verified_today, verified_on=TODAY)
+        CleanTechMeasureFactory(facility=verified_tomorrow, verified_on=TOMORROW)
+        CleanTechMeasureFactory(
+            facility=removed_tomorrow, verified_on=datetime.date(2016, 5, 1), removed_on=TOMORROW
+        )
+        CleanTechMeasureFactory(
+            facility=installed_tomorrow, installed_on=TOMORROW, verified_on=TOMORROW
+        )
+    client.force_login(admin_user)
+    response = client.get("/worklist/?kind=no_measure")
+    assert sorted(code for _kind, code in rows(response)) == [
+        "TD-INSTALLED-TOMORROW",
+        "TD-VERIFIED-TOMORROW",
+    ]
 
 
 def test_measures_to_verify_are_those_unverified_and_not_removed(client, admin_user):
@@ -307,13 +357,77 @@ def test_the_queries_do_not_grow_with_the_registry_nor_with_the_page(client, ins
     count_queries(client, "/worklist/")  # warm: session, content types
     small = count_queries(client, "/worklist/")
     many(18)
+    # The writes moved the generation on: the first page counts the province again and
+    # stores the counts (the generation, the counts per place, the communes' former
+    # districts, the insert, the older counts' delete), whatever the size.
+    after_writes = count_queries(client, "/worklist/")
     large = count_queries(client, "/worklist/")
     later_page = count_queries(client, "/worklist/?page=2&q=lc&district=106")
-    # session, user, profile, the inspector's districts and communes; counts per kind;
-    # the page's keys; the page's rows; district and commune pickers; the department's
-    # name in the header (+ the district picked, on the later page).
+    # session, user, profile, the inspector's districts and communes; the stored counts
+    # per kind; the page's keys; the page's rows; district and commune pickers; the
+    # department's name in the header (+ the district picked, on the later page, whose
+    # search is counted live: one statement too).
     assert small == large == 11
+    assert after_writes == 16
     assert later_page == 12
+
+
+def test_the_stored_counts_follow_every_write_that_changes_them(
+    admin_user, inspector_tam_duong, one_of_each
+):
+    # The counts are stored per generation (compliance/worklist.py): after each write
+    # through the services, the counts read equal the counts made live from the records.
+    from compliance import services as compliance_services
+    from compliance.worklist import KINDS, _live_counts
+    from facilities.services import facility_update
+    from inspections import services as inspection_services
+
+    def check():
+        for user in (admin_user, inspector_tam_duong):
+            for filters in (Filters(), Filters(district="106"), Filters(district="109")):
+                assert counts(user, TODAY, filters) == _live_counts(user, TODAY, filters, KINDS), (
+                    user,
+                    filters,
+                )
+
+    check()
+    finding = Finding.objects.filter(deadline=datetime.date(2026, 5, 1)).get()
+    inspection_services.finding_resolve(
+        finding=finding, user=admin_user, resolved_on=TODAY, reason="đã khắc phục"
+    )
+    check()
+    draft = Inspection.objects.get(status=InspectionStatus.DRAFT)
+    inspection_services.inspection_finalize(
+        inspection=draft, user=admin_user, outcome="compliant", reason="hoàn tất"
+    )
+    check()
+    measure = CleanTechMeasure.objects.get(verified_on__isnull=True)
+    compliance_services.measure_verify(
+        measure=measure, user=admin_user, verified_on=TODAY, reason="đã xem"
+    )
+    check()
+    never = Facility.objects.get(code="TD-NEVER")
+    facility_update(
+        facility=never,
+        user=admin_user,
+        reason="chuyển huyện",
+        district=District.objects.get(code="109"),
+        commune=None,
+    )
+    check()
+    facility_update(facility=never, user=admin_user, reason="đóng cửa", closed_on=TODAY)
+    check()
+    with change_context(reason="dữ liệu thử"):
+        again = InspectionFactory(
+            facility=never, status=InspectionStatus.DRAFT, outcome="", visited_on=TODAY
+        )
+    check()
+    inspection_services.inspection_discard(inspection=again, user=admin_user, reason="nhầm")
+    check()
+    # And they are read, not counted again, while nothing changes.
+    with CaptureQueriesContext(connection) as queries:
+        counts(inspector_tam_duong, TODAY, Filters())
+    assert len(queries) == 1
 
 
 # --- every action returns to the list it was opened from --------------------------------
