@@ -166,6 +166,18 @@ def reason_counts(
     a facility and hash-joined to the population, as the engine's statement does
     (series.py ``standing_sql``); the CASE is the expression's, over the folded row.
     """
+    sql, params = counts_statement(
+        code, as_of, district=district, commune=commune, sector=sector, queryset=queryset
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        reasons = {why: n for why, n in cursor.fetchall()}
+    counted = reasons.pop(None, 0)
+    return {"total": counted + sum(reasons.values()), "counted": counted, "reasons": reasons}
+
+
+def counts_statement(code: str, as_of: datetime.date, *, district, commune, sector, queryset):
+    """``reason_counts``'s statement and parameters (bench/behind.py explains it)."""
     people = population(code, as_of, district, sector, queryset, commune).order_by()
     people_sql, people_params = people.values("pk").query.sql_with_params()
     aspects, reason = _FOLDED[code]
@@ -189,11 +201,7 @@ GROUP BY 1
     params = [*people_params, as_of, as_of]
     if code == rules.ESTABLISHMENTS_MEETING_STANDARDS:
         params = [assessment_window_start(as_of), *params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        reasons = {why: n for why, n in cursor.fetchall()}
-    counted = reasons.pop(None, 0)
-    return {"total": counted + sum(reasons.values()), "counted": counted, "reasons": reasons}
+    return sql, params
 
 
 # Per indicator: the aspects of the standing its reason reads, and the reason as a CASE
