@@ -24,7 +24,7 @@ Then EXPLAIN (ANALYZE, BUFFERS) of the one-date statement read from the standing
 Checks on the way that the standing, the records and the hand SQL agree.
 
 ``--rebuild`` times instead what keeping the standing in bulk costs, the set-based SQL
-(compliance/standing_sql.py) against the Python reference (``compute``), each in a
+(compliance/standing_bulk.py) against the Python reference (``compute``), each in a
 transaction rolled back: ``rebuild()`` of everything, ``differences()`` (check_standing),
 the refresh of one seed_demo chunk (5,000 facilities, every aspect) and of the few
 facilities of an everyday write (1 and 100: the path that may stay in Python); it checks

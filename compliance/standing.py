@@ -29,8 +29,8 @@ back the ``rebuild_standing`` and ``check_standing`` commands.
 
 ``compute()`` is the plain reference, in Python; the everyday write (at most
 ``DELTA_LIMIT`` facilities) uses it. A bulk write, ``rebuild()`` and ``differences()``
-use the same rows computed set-based in the database (compliance/standing_sql.py, held
-to ``compute()`` by tests/compliance/test_standing_sql.py) where it has window functions
+use the same rows computed set-based in the database (compliance/standing_bulk.py, held
+to ``compute()`` by tests/compliance/test_standing_bulk.py) where it has window functions
 (PostgreSQL, SQLite 3.25+): measured in docs/performance.md, "The standing in bulk, in
 SQL".
 """
@@ -45,7 +45,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from compliance import standing_sql
+from compliance import standing_bulk
 from compliance.choices import CertificateStatus
 from compliance.indicators.stored import (  # GENERATION: re-exported for callers
     GENERATION,  # noqa: F401
@@ -55,7 +55,7 @@ from compliance.indicators.stored import (  # GENERATION: re-exported for caller
 )
 from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from compliance.predicates import COUNTED_MEASURE_KINDS
-from compliance.standing_sql import ASPECTS, OPEN_END, OPEN_START  # noqa: F401 (re-exported)
+from compliance.standing_bulk import ASPECTS, OPEN_END, OPEN_START  # noqa: F401 (re-exported)
 from facilities.history import registry_bulk_written
 from facilities.models import Commune, Facility
 from inspections.choices import InspectionStatus
@@ -198,8 +198,8 @@ DELTA_LIMIT = 100
 
 
 def in_sql() -> bool:
-    """Whether this database computes the standing in one statement (standing_sql.py):
-    PostgreSQL, and SQLite from 3.25 (window functions)."""
+    """Whether this database computes the standing in one statement
+    (compliance/standing_bulk.py): PostgreSQL, and SQLite from 3.25 (window functions)."""
     if connection.vendor == "sqlite":
         return connection.Database.sqlite_version_info >= (3, 25)
     return connection.vendor == "postgresql"
@@ -218,8 +218,8 @@ def _replace_in_sql(ids: list[int], aspects: tuple[str, ...]) -> None:
     """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk."""
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
-        standing_sql.delete(chunk, aspects)
-        standing_sql.insert(chunk, aspects)
+        standing_bulk.delete(chunk, aspects)
+        standing_bulk.insert(chunk, aspects)
 
 
 def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS) -> None:
@@ -262,8 +262,8 @@ def rebuild(batch: int = 5000, python: bool = False) -> int:
     with transaction.atomic():
         lock_generation()  # writers of the standing take turns (``refresh``)
         if in_sql() and not python:
-            standing_sql.delete(None)
-            written = standing_sql.insert(None)
+            standing_bulk.delete(None)
+            written = standing_bulk.insert(None)
         else:
             FacilityStanding.objects.all().delete()
             rows = _rows(compute(None))
@@ -278,7 +278,7 @@ def differences(python: bool = False) -> tuple[set, set]:
     a set of (facility id, aspect, value, from, to): both empty when it is current.
     Compared in the database where it can (``in_sql``): only the differences leave it."""
     if in_sql() and not python:
-        return standing_sql.differences()
+        return standing_bulk.differences()
     expected = {
         (fid, *interval) for fid, intervals in compute(None).items() for interval in intervals
     }

@@ -15,6 +15,7 @@ management commands, imports, bulk operations — also leaves a user and a reaso
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -355,6 +356,7 @@ def copy_create_with_reason(
     user=None,
     reason: str | None = None,
     m2m: Mapping[str, Sequence[Iterable[Any]]] | None = None,
+    normalized: bool = False,
 ) -> list[models.Model]:
     """``bulk_create_with_reason`` for large loads: the same rows, written with COPY.
 
@@ -364,6 +366,10 @@ def copy_create_with_reason(
     3× faster for seed_demo). Elsewhere, or for a model with a field COPY cannot take
     as is, it is exactly ``bulk_create_with_reason``. Each history row gets the user,
     the reason and history type "+", like every other path.
+
+    ``normalized=True``: the caller built every object already normalised (NFC text, its
+    search key: what ``normalize()`` would leave), so it is not done again — seed_demo
+    assembles its text from constants normalised once (docs/performance.md, "seed_demo").
     """
     objs = list(objs)
     fields = model._meta.concrete_fields
@@ -374,20 +380,31 @@ def copy_create_with_reason(
         or any(f.get_internal_type() not in _COPYABLE for f in fields)
         or any(f.get_internal_type() not in _COPYABLE for f in history_model._meta.concrete_fields)
     ):
-        return bulk_create_with_reason(model, objs, user=user, reason=reason, m2m=m2m)
-    objs = _prepare(objs)
+        return bulk_create_with_reason(
+            model, objs, user=user, reason=reason, m2m=m2m, normalized=normalized
+        )
+    objs = _prepare(objs, normalized)
     user_id = resolve_user(user).pk
     reason_text = resolve_reason(reason)
     now = timezone.now()
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    alias = connection.alias  # read once: ``connection`` is a proxy, each read a lookup
     with transaction.atomic(savepoint=False):
         for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
             obj.pk = pk
-            for f in fields:
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    setattr(obj, f.attname, now)
+            for attname in stamped:
+                setattr(obj, attname, now)
             obj._state.adding = False
-            obj._state.db = connection.alias
-        _copy(model, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs))
+            obj._state.db = alias
+        # Each row read once, as a tuple, by one C-level getter (millions of rows in a
+        # large seed); the history row picks from it and from the history's own values.
+        values = operator.attrgetter(*(f.attname for f in fields))
+        rows = [values(obj) for obj in objs]
+        _copy(model, fields, rows)
 
         history_ids = _reserve_ids(history_model, len(objs))
         extra = {
@@ -397,19 +414,19 @@ def copy_create_with_reason(
             "history_user_id": user_id,
         }
         history_fields = history_model._meta.concrete_fields
+        # Positions in (row values..., history id, extra values...) of each history column.
+        position = {f.attname: n for n, f in enumerate(fields)}
+        position.update((name, len(fields) + 1 + n) for n, name in enumerate(extra))
+        pick = operator.itemgetter(
+            *(len(fields) if f.primary_key else position[f.attname] for f in history_fields)
+        )
+        constants = tuple(extra.values())
         _copy(
             history_model,
             history_fields,
             (
-                [
-                    history_id
-                    if f.primary_key
-                    else extra[f.attname]
-                    if f.attname in extra
-                    else getattr(obj, f.attname)
-                    for f in history_fields
-                ]
-                for obj, history_id in zip(objs, history_ids, strict=True)
+                pick((*row, history_id, *constants))
+                for row, history_id in zip(rows, history_ids, strict=True)
             ),
         )
         for field_name, values in (m2m or {}).items():
@@ -464,14 +481,11 @@ def _copy_m2m(model, field_name, objs, history_ids, values) -> None:
     if history_m2m is None:
         return
     history_fields = [f for f in history_m2m._meta.concrete_fields if not f.primary_key]
-    values_by_attname = {
-        "id": lambda i: link_ids[i],
-        source: lambda i: pairs[i][0],
-        target: lambda i: pairs[i][1],
-        "history_id": lambda i: pairs[i][2],
-    }
+    # Each history link picks from (link id, object, target, object's history row).
+    position = {"id": 0, source: 1, target: 2, "history_id": 3}
+    pick = operator.itemgetter(*(position[f.attname] for f in history_fields))
     _copy(
         history_m2m,
         history_fields,
-        ([values_by_attname[f.attname](i) for f in history_fields] for i in range(len(pairs))),
+        (pick((link_id, *pair)) for link_id, pair in zip(link_ids, pairs, strict=True)),
     )

@@ -7,6 +7,7 @@ POST is refused to a staff user who may only view.
 """
 
 import datetime
+import unicodedata
 import uuid
 
 import pytest
@@ -255,6 +256,56 @@ def test_copy_create_writes_the_same_rows_and_history_as_bulk_create(inspector_t
     later.summary = "sửa"
     later.save()
     assert later.history.count() == 2
+
+
+def test_copy_create_history_rows_hold_every_column_of_their_rows(admin_user, facility):
+    """Each history row is its own row's values (no column shifted between rows), and the
+    text is normalised unless the caller says it built it normalised."""
+    decomposed = unicodedata.normalize("NFD", "Nhà máy chè")
+    made = [
+        Facility(
+            code=f"LC-COPY-{n}",
+            name=f"{decomposed} {n}",
+            enterprise_id=facility.enterprise_id,
+            activity=facility.activity,
+            sector_id=facility.sector_id,
+            district_id=facility.district_id,
+            commune_id=facility.commune_id,
+            address=f"Bản {n}",
+            operating_since=datetime.date(2010, 1, n),
+        )
+        for n in (1, 2, 3)
+    ]
+    copy_create_with_reason(Facility, made, user=admin_user, reason="Nạp dữ liệu")
+    columns = [f.attname for f in Facility._meta.concrete_fields]
+    for obj in made:
+        stored = Facility.objects.get(pk=obj.pk)
+        assert stored.name == unicodedata.normalize("NFC", f"Nhà máy chè {obj.address[-1]}")
+        assert (
+            stored.search_key
+            == f"{obj.code.lower()} nha may che {obj.address[-1]} ban {obj.address[-1]}"
+        )
+        row = stored.history.get()
+        assert [getattr(row, c) for c in columns] == [getattr(stored, c) for c in columns]
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            admin_user,
+            "Nạp dữ liệu",
+        )
+
+    as_built = Facility(
+        code="LC-COPY-9",
+        name=decomposed,
+        enterprise_id=facility.enterprise_id,
+        activity=facility.activity,
+        sector_id=facility.sector_id,
+        district_id=facility.district_id,
+        commune_id=facility.commune_id,
+        search_key="đã có",
+    )
+    copy_create_with_reason(Facility, [as_built], user=admin_user, normalized=True)
+    stored = Facility.objects.get(pk=as_built.pk)
+    assert (stored.name, stored.search_key) == (decomposed, "đã có")
 
 
 def test_update_with_reason_records_user_and_reason(admin_user, facility):

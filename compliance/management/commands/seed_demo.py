@@ -21,12 +21,19 @@ default 300 adds the 700 missing ones. To start afresh, delete the database.
 
 Every history row is attributed to ``--user`` (or the system account) with the reason
 "seed_demo". Rows are generated in Python and written in batches with
-``copy_create_with_reason``, a chunk of facilities per transaction.
+``copy_create_with_reason``, a chunk of enterprises or facilities per transaction, by
+forked writers on PostgreSQL (``--jobs``). Generating is as costly as storing at a
+million facilities (docs/performance.md, "seed_demo"), so the rows are built as the
+database will store them: instances without ``Model.__init__`` (``new``), text already
+normalised (constants, search keys folded once per piece), weighted draws from totals
+computed once — the same data for the same seed as the plain way would give.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import itertools
 import multiprocessing
 import os
@@ -38,6 +45,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from stdnum.vn import mst
 
@@ -48,6 +56,7 @@ from facilities.history import change_context, copy_create_with_reason, system_u
 from facilities.models import REFORM_DATE, District, Enterprise, Facility, Sector
 from facilities.reference_data import COMMUNES
 from facilities.services import user_create
+from facilities.text import search_key
 from inspections.choices import (
     FindingCategory,
     InspectionKind,
@@ -289,22 +298,101 @@ DEMO_LOGINS = [
 ]
 
 
-_CUMULATIVE: dict[tuple, tuple[tuple, list[float]]] = {}
+class Weighted:
+    """A weighted choice among fixed ``[(value, weight), ...]``, built once per list.
 
-
-def weighted(rng: random.Random, pairs):
-    """One choice from [(value, weight), ...].
-
-    The running totals are computed once per list of pairs: ``choices`` with
-    ``cum_weights`` draws exactly what it draws with ``weights`` (the same data), without
-    summing again on each of the hundreds of thousands of calls of a large seed.
+    ``draw(rng)`` is what ``rng.choices(values, weights)[0]`` returns, from the same one
+    ``rng.random()`` (the bisection ``choices`` itself does, tests/compliance/
+    test_core_seed_demo.py checks it), so the data is the same; without rebuilding the
+    list and its running totals on each of the tens of millions of draws of a large seed.
     """
-    key = tuple(pairs)
-    found = _CUMULATIVE.get(key)
-    if found is None:
-        values, weights = zip(*pairs, strict=True)
-        found = _CUMULATIVE[key] = (values, list(itertools.accumulate(weights)))
-    return rng.choices(found[0], cum_weights=found[1])[0]
+
+    def __init__(self, pairs):
+        self.values, weights = zip(*pairs, strict=True)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.last = len(self.cumulative) - 1
+
+    def draw(self, rng: random.Random):
+        return self.values[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.last)]
+
+
+OWNED_FACILITIES = Weighted([(1, 70), (2, 18), (3, 8), (4, 4)])
+FORMS = Weighted(ENTERPRISE_FORMS)
+DISTRICT_SHARES = Weighted([(code, d[0]) for code, d in DISTRICTS.items()])
+SECTOR_SHARES = Weighted([(code, s[0]) for code, s in SECTORS.items()])
+SECTOR_ACTIVITIES = {
+    code: Weighted(list(zip(Activity.values, s[1], strict=True))) for code, s in SECTORS.items()
+}
+MEASURE_COUNT = Weighted([(1, 70), (2, 25), (3, 5)])
+MEASURE_KINDS = Weighted([(MeasureKind.POLLUTION_CONTROL, 65), (MeasureKind.CLEAN_TECHNOLOGY, 35)])
+MEASURE_CATEGORIES = tuple(MeasureCategory)
+FINDING_CATEGORIES = tuple(FindingCategory)
+# A draft only as a facility's last visit (weight 0 keeps the same running totals' shape).
+VISIT_STATUS = {
+    is_last: Weighted(
+        [
+            (InspectionStatus.FINALIZED, 90),
+            (InspectionStatus.CANCELLED, 4),
+            (InspectionStatus.DRAFT, 6 if is_last else 0),
+        ]
+    )
+    for is_last in (False, True)
+}
+VISIT_OUTCOMES = Weighted(
+    [(Outcome.COMPLIANT, 55), (Outcome.COMPLIANT_WITH_REMARKS, 30), (Outcome.NON_COMPLIANT, 15)]
+)
+VISIT_KINDS = Weighted(
+    [
+        (InspectionKind.PERIODIC, 70),
+        (InspectionKind.UNSCHEDULED, 12),
+        (InspectionKind.FOLLOW_UP, 10),
+        (InspectionKind.COMPLAINT, 8),
+    ]
+)
+SEVERITIES = {
+    True: Weighted([(Severity.MINOR, 50), (Severity.MAJOR, 35), (Severity.CRITICAL, 15)]),
+    False: Weighted([(Severity.MINOR, 85), (Severity.MAJOR, 15)]),
+}  # by "the visit found the facility non-compliant"
+
+
+def new(model, **values):
+    """An unsaved ``model`` instance holding ``values`` (attnames) and the fields'
+    defaults: what ``model(**values)`` builds, the way unpickling builds an instance
+    (``__new__`` and its attribute dict), without the per-field work of ``__init__``
+    that cost as much as the rest of generating a facility (docs/performance.md,
+    "seed_demo"). None of these models has a callable default or an init signal; a test
+    compares the two ways field by field."""
+    obj = model.__new__(model)
+    obj.__dict__.update(_DEFAULTS[model])
+    obj.__dict__.update(values)
+    obj._state = ModelState()
+    return obj
+
+
+_DEFAULTS = {
+    model: {f.attname: f.get_default() for f in model._meta.concrete_fields}
+    for model in (Enterprise, Facility, Certificate, CleanTechMeasure, Inspection, Finding)
+}
+
+
+def code_key(text: str) -> str:
+    """``search_key`` of a code or number: for ASCII text, folding is lower-casing."""
+    return " ".join(text.lower().split()) if text.isascii() else search_key(text)
+
+
+@functools.cache
+def text_key(text: str) -> str:
+    """``search_key`` of one piece of text, remembered: names, addresses and issuers are
+    drawn from a few thousand combinations of the constants above."""
+    return search_key(text)
+
+
+def joined_key(*keys: str) -> str:
+    """``search_key(a, b, ...)`` from ``search_key`` of each part: folding works character
+    by character and a space ends every combining sequence, so the key of parts joined
+    by spaces is their keys joined (a test checks it on the generated rows)."""
+    return " ".join(k for k in keys if k)
 
 
 def day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
@@ -363,6 +451,7 @@ class Generator:
         self.seed = seed
         self.count = facilities
         self.today = today
+        self.zone = timezone.get_current_timezone()
         self.inspectors: dict[str, list[int]] = {}  # district code -> user ids (set later)
         rng = random.Random(f"{seed}:owners")
         # Facility i belongs to enterprise owner[i]: most own one facility, a few several.
@@ -371,7 +460,7 @@ class Generator:
         enterprise = 0
         while len(self.owner) < facilities:
             enterprise += 1
-            size = weighted(rng, [(1, 70), (2, 18), (3, 8), (4, 4)])
+            size = OWNED_FACILITIES.draw(rng)
             self.owner.extend([enterprise] * size)
         del self.owner[facilities:]
         self.enterprise_count = (self.owner[-1] + 1) if facilities else 0
@@ -407,7 +496,7 @@ class Generator:
                 name = DEMO_ENTERPRISE_NAME
                 district = "106"
             else:
-                form = weighted(rng, ENTERPRISE_FORMS)
+                form = FORMS.draw(rng)
                 name = f"{form} {rng.choice(ENTERPRISE_WORDS)} {rng.choice(ENTERPRISE_NAMES)}"
             plans.append(
                 EnterprisePlan(
@@ -435,16 +524,11 @@ class Generator:
                 if i < 24
                 else (enterprise_district if rng.random() < 0.6 else self._district(rng, i))
             )
-            sector = (
-                list(SECTORS)[i % 12]
-                if i < 24
-                else weighted(rng, [(code, s[0]) for code, s in SECTORS.items()])
-            )
-            shares = SECTORS[sector][1]
+            sector = list(SECTORS)[i % 12] if i < 24 else SECTOR_SHARES.draw(rng)
             activity = (
                 [Activity.PRODUCTION, Activity.BUSINESS, Activity.BOTH][i % 3]
                 if i < 24
-                else weighted(rng, list(zip(Activity.values, shares, strict=True)))
+                else SECTOR_ACTIVITIES[sector].draw(rng)
             )
         stem = rng.choice(SECTORS[sector][2])
         commune = rng.choice(DISTRICTS[district][2])
@@ -474,25 +558,30 @@ class Generator:
             longitude = Decimal(f"{lon + rng.uniform(-0.08, 0.08):.6f}")
 
         commune_id, recorded_district = self._commune(i, district, operating_since, closed_on)
+        code = facility_code(i)
+        address = f"{rng.choice(HAMLETS)}, {commune}, {self._district_name(district)}"
         plan = FacilityPlan(
             index=i,
             enterprise=self.owner[i],
             district=district,
             sector=sector,
             activity=activity,
-            facility=Facility(
-                code=facility_code(i),
+            # Built normalised (the text is made of NFC constants): written as it is.
+            facility=new(
+                Facility,
+                code=code,
                 name=name,
                 enterprise_id=enterprise_id,
                 activity=activity,
                 sector_id=sector,
                 district_id=recorded_district,
                 commune_id=commune_id,
-                address=f"{rng.choice(HAMLETS)}, {commune}, {self._district_name(district)}",
+                address=address,
                 latitude=latitude,
                 longitude=longitude,
                 operating_since=operating_since,
                 closed_on=closed_on,
+                search_key=joined_key(code_key(code), text_key(name), text_key(address)),
             ),
         )
         if operating_since and operating_since <= self.today:
@@ -570,12 +659,14 @@ class Generator:
                 valid_until = None
                 number = f"{plan.index + 1:06d}.{n}/DKMT"
                 issuer = "UBND xã"
-            certificate = Certificate(
+            certificate = new(
+                Certificate,
                 kind=kind,
                 number=number,
                 issuer=issuer,
                 issued_on=issued,
                 valid_until=valid_until,
+                search_key=joined_key(code_key(number), text_key(issuer)),
             )
             if rng.random() < 0.06:
                 certificate.revoked_on = day_between(
@@ -600,15 +691,14 @@ class Generator:
             return
         if rng.random() < 0.35:
             return
-        for _ in range(weighted(rng, [(1, 70), (2, 25), (3, 5)])):
+        for _ in range(MEASURE_COUNT.draw(rng)):
             installed = (
                 start if rng.random() < 0.5 else day_between(rng, start, min(end, self.today))
             )
-            category = rng.choice(list(MeasureCategory))
-            measure = CleanTechMeasure(
-                kind=weighted(
-                    rng, [(MeasureKind.POLLUTION_CONTROL, 65), (MeasureKind.CLEAN_TECHNOLOGY, 35)]
-                ),
+            category = rng.choice(MEASURE_CATEGORIES)
+            measure = new(
+                CleanTechMeasure,
+                kind=MEASURE_KINDS.draw(rng),
                 category=category,
                 description=MEASURES[category],
                 installed_on=installed,
@@ -629,37 +719,16 @@ class Generator:
         pool = self.inspectors[plan.district]
         while visited <= end:
             is_last = visited + datetime.timedelta(days=700) > end
-            status = weighted(
-                rng,
-                [
-                    (InspectionStatus.FINALIZED, 90),
-                    (InspectionStatus.CANCELLED, 4),
-                    (InspectionStatus.DRAFT, 6 if is_last else 0),
-                ],
-            )
+            status = VISIT_STATUS[is_last].draw(rng)
             outcome = ""
             if status == InspectionStatus.FINALIZED or (
                 status == InspectionStatus.DRAFT and rng.random() < 0.5
             ):
-                outcome = weighted(
-                    rng,
-                    [
-                        (Outcome.COMPLIANT, 55),
-                        (Outcome.COMPLIANT_WITH_REMARKS, 30),
-                        (Outcome.NON_COMPLIANT, 15),
-                    ],
-                )
+                outcome = VISIT_OUTCOMES.draw(rng)
             team = rng.sample(pool, k=min(len(pool), rng.choice([1, 2, 2])))
-            inspection = Inspection(
-                kind=weighted(
-                    rng,
-                    [
-                        (InspectionKind.PERIODIC, 70),
-                        (InspectionKind.UNSCHEDULED, 12),
-                        (InspectionKind.FOLLOW_UP, 10),
-                        (InspectionKind.COMPLAINT, 8),
-                    ],
-                ),
+            inspection = new(
+                Inspection,
+                kind=VISIT_KINDS.draw(rng),
                 visited_on=visited,
                 status=status,
                 outcome=outcome,
@@ -667,8 +736,9 @@ class Generator:
             )
             if status == InspectionStatus.FINALIZED:
                 finalized = visited + datetime.timedelta(days=rng.randint(0, 10))
-                inspection.finalized_at = timezone.make_aware(
-                    datetime.datetime.combine(min(finalized, self.today), datetime.time(16, 30))
+                # make_aware's value, with the zone looked up once (not per visit).
+                inspection.finalized_at = datetime.datetime.combine(
+                    min(finalized, self.today), datetime.time(16, 30), tzinfo=self.zone
                 )
                 inspection.finalized_by_id = team[0]
             findings = self._findings(rng, visited, outcome) if status != "cancelled" else []
@@ -683,18 +753,14 @@ class Generator:
         }.get(outcome, 0)
         findings = []
         for _ in range(how_many):
-            category = rng.choice(list(FindingCategory))
+            category = rng.choice(FINDING_CATEGORIES)
             description, action = FINDINGS[category]
-            finding = Finding(
+            finding = new(
+                Finding,
                 category=category,
                 description=description,
                 corrective_action=action,
-                severity=weighted(
-                    rng,
-                    [(Severity.MINOR, 50), (Severity.MAJOR, 35), (Severity.CRITICAL, 15)]
-                    if outcome == Outcome.NON_COMPLIANT
-                    else [(Severity.MINOR, 85), (Severity.MAJOR, 15)],
-                ),
+                severity=SEVERITIES[outcome == Outcome.NON_COMPLIANT].draw(rng),
             )
             if rng.random() < 0.9:
                 finding.deadline = visited + datetime.timedelta(days=rng.choice([30, 60, 90, 180]))
@@ -711,7 +777,7 @@ class Generator:
 
     # --- small helpers ------------------------------------------------------------------
     def _district(self, rng, salt) -> str:
-        return weighted(rng, [(code, d[0]) for code, d in DISTRICTS.items()])
+        return DISTRICT_SHARES.draw(rng)
 
     @staticmethod
     def _district_name(code: str) -> str:
@@ -808,23 +874,14 @@ class Command(BaseCommand):
         # Enterprises: keyed by tax code; existing ones are reused as they are.
         plans = generator.enterprises()
         existing = dict(Enterprise.objects.values_list("tax_code", "id"))
-        new = [
-            Enterprise(
-                name=p.name,
-                tax_code=p.tax_code,
-                address=p.address,
-                representative=p.representative,
-                phone=p.phone,
-                email=p.email,
-            )
-            for p in plans
-            if p.tax_code not in existing
+        missing = [p for p in plans if p.tax_code not in existing]
+        batches = [
+            range(first, min(first + CHUNK, len(missing)))
+            for first in range(0, len(missing), CHUNK)
         ]
-        with transaction.atomic():
-            for batch in _batches(new, CHUNK):
-                for e in copy_create_with_reason(Enterprise, batch, user=actor, reason=REASON):
-                    existing[e.tax_code] = e.pk
-        counts["doanh nghiệp"] = len(new)
+        for written_ids in _run_chunks(EnterpriseWork(missing, actor), batches, jobs=jobs):
+            existing.update(written_ids)
+        counts["doanh nghiệp"] = len(missing)
         enterprise_ids = [existing[p.tax_code] for p in plans]
         self._demo_logins(actor, demo_enterprise_id=enterprise_ids[0] if plans else None)
         generator.inspectors = self._inspector_pool()
@@ -988,9 +1045,23 @@ class Command(BaseCommand):
         self.stdout.write("Đăng nhập tại http://127.0.0.1:8000/admin/ (hoặc trang chủ /).")
 
 
-def _batches(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _enterprise(plan: EnterprisePlan) -> Enterprise:
+    """The enterprise of ``plan``, normalised: its tax code is canonical as generated."""
+    return new(
+        Enterprise,
+        name=plan.name,
+        tax_code=plan.tax_code,
+        address=plan.address,
+        representative=plan.representative,
+        phone=plan.phone,
+        email=plan.email,
+        search_key=joined_key(
+            text_key(plan.name),
+            code_key(plan.tax_code),
+            text_key(plan.representative),
+            text_key(plan.address),
+        ),
+    )
 
 
 @dataclass
@@ -1025,21 +1096,40 @@ class ChunkWork:
             return _write_chunk(chunk, self.actor)
 
 
+@dataclass
+class EnterpriseWork:
+    """The enterprises not in the registry yet, written by chunks like the facilities
+    (at 1,000,000 facilities they are 700,000: one writer would leave a core idle)."""
+
+    plans: list[EnterprisePlan]
+    actor: object
+
+    def write(self, indices: range) -> dict[str, int]:
+        """Write the enterprises of ``indices`` in one transaction; their ids by tax code."""
+        batch = [_enterprise(self.plans[k]) for k in indices]
+        with transaction.atomic():
+            created = copy_create_with_reason(
+                Enterprise, batch, user=self.actor, reason=REASON, normalized=True
+            )
+        return {e.tax_code: e.pk for e in created}
+
+
 # The work of the forked writer processes, set just before they fork (they inherit it).
-_WORK: ChunkWork | None = None
+_WORK: ChunkWork | EnterpriseWork | None = None
 
 
 def _write_in_worker(indices: range) -> dict[str, int]:
     return _WORK.write(indices)
 
 
-def _run_chunks(work: ChunkWork, chunks: list[range], *, jobs: int):
+def _run_chunks(work: ChunkWork | EnterpriseWork, chunks: list[range], *, jobs: int):
     """Write the chunks, in ``jobs`` processes at once on PostgreSQL.
 
     Generating the rows costs as much CPU as the database spends storing them, so on
     PostgreSQL forked processes (each with its own connection) generate and COPY chunks
-    side by side (docs/performance.md, "seed_demo"). The data is the same whatever the
-    order: each facility's rows depend only on its position and the seed. Inside a
+    side by side (docs/performance.md, "seed_demo"), the enterprises first, then the
+    facilities. The data is the same whatever the order: each enterprise's and each
+    facility's rows depend only on its position and the seed. Inside a
     transaction (a test) or on SQLite, which allows one writer, the chunks go one by one.
     """
     parallel = (
@@ -1065,8 +1155,9 @@ def _run_chunks(work: ChunkWork, chunks: list[range], *, jobs: int):
 
 def _write_chunk(chunk: list[FacilityPlan], actor) -> dict[str, int]:
     """Write the planned facilities and everything they hold; the counts written."""
+    # Every object was generated normalised (``new`` and the keys of Generator).
     created = copy_create_with_reason(
-        Facility, [p.facility for p in chunk], user=actor, reason=REASON
+        Facility, [p.facility for p in chunk], user=actor, reason=REASON, normalized=True
     )
     certificates, measures, inspections, teams = [], [], [], []
     for plan in chunk:
@@ -1081,18 +1172,25 @@ def _write_chunk(chunk: list[FacilityPlan], actor) -> dict[str, int]:
             inspection.facility_id = facility_id
             inspections.append(inspection)
             teams.append(team)
-    copy_create_with_reason(Certificate, certificates, user=actor, reason=REASON)
-    copy_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON)
+    copy_create_with_reason(Certificate, certificates, user=actor, reason=REASON, normalized=True)
+    copy_create_with_reason(CleanTechMeasure, measures, user=actor, reason=REASON, normalized=True)
     copy_create_with_reason(
-        Inspection, inspections, user=actor, reason=REASON, m2m={"inspectors": teams}
+        Inspection,
+        inspections,
+        user=actor,
+        reason=REASON,
+        m2m={"inspectors": teams},
+        normalized=True,
     )
     findings = []
     for plan in chunk:
         for inspection, _team, found in plan.inspections:
             for f in found:
-                f.inspection_id = inspection.pk
+                # The inspection itself, not only its id: whoever the write signals
+                # (compliance/standing.py) finds its facility without a query.
+                f.inspection = inspection
                 findings.append(f)
-    copy_create_with_reason(Finding, findings, user=actor, reason=REASON)
+    copy_create_with_reason(Finding, findings, user=actor, reason=REASON, normalized=True)
     return {
         "cơ sở": len(created),
         "giấy chứng nhận": len(certificates),

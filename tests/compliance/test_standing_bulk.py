@@ -1,4 +1,4 @@
-"""The standing computed in SQL (compliance/standing_sql.py) is exactly the one
+"""The standing computed in SQL (compliance/standing_bulk.py) is exactly the one
 ``compute`` builds in Python, and the bulk paths that use it leave that standing.
 
 Hypothesis draws small registries whose dates crowd on a few neighbouring days, so that
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from compliance import standing, standing_sql
+from compliance import standing, standing_bulk
 from compliance.models import Certificate, CleanTechMeasure, FacilityStanding, StandingAspect
 from facilities.models import Enterprise, Facility, Sector
 from inspections.models import Finding, Inspection
@@ -145,11 +145,11 @@ class StandingInSqlEqualsCompute(TestCase):
     @given(registries, st.data())
     def test_the_statement_gives_the_rows_compute_gives(self, specs, data):
         ids = build(specs)
-        assert standing_sql.expected() == flat(standing.compute(None))
+        assert standing_bulk.expected() == flat(standing.compute(None))
         # Some facilities, some aspects: the statement limited as a bulk write limits it.
         some = sorted(data.draw(st.sets(st.sampled_from(ids), min_size=1)))
         aspects = data.draw(st.sets(st.sampled_from(standing.ASPECTS), min_size=1))
-        assert standing_sql.expected(some, aspects) == flat(standing.compute(set(some), aspects))
+        assert standing_bulk.expected(some, aspects) == flat(standing.compute(set(some), aspects))
 
     @SETTINGS
     @given(registries)

@@ -22,7 +22,7 @@ every record's dates through Python:
 
 PostgreSQL and SQLite (3.25+, window functions) run the same statement; only the date
 arithmetic and the set of facilities are spelt differently. The rules are the ones of
-docs/methodology.md; the property test tests/compliance/test_standing_sql.py checks this
+docs/methodology.md; the property test tests/compliance/test_standing_bulk.py checks this
 statement against ``compute`` on random registries.
 """
 
