@@ -334,19 +334,21 @@ class FacilityStanding(models.Model):
 
 
 class StoredFigures(models.Model):
-    """The three figures (population and numerator each) of one date and scope, as the
-    series shows them, stored so that the dashboard does not recompute fifteen dates on
-    every view (compliance/indicators/stored.py). Only the rows of the current
+    """One stored date: its ``StoredCell`` rows hold the counts of every (district,
+    commune, sector) cell on ``as_of``, so that the figures of any scope on that date are
+    a sum of stored rows (compliance/indicators/stored.py). Only the rows of the current
     ``FiguresGeneration`` count: every registry write that can change a figure starts a
     new generation — a write of a few facilities carries the rows to it by its delta,
     any other leaves it empty and the next read computes them again. ``rules`` holds the
-    rule settings they were computed under, so a change of settings is a miss too."""
+    rule settings they were computed under, so a change of settings is a miss too.
+    ``scope`` is always "*" (every cell) and ``counts`` unused: both remain from when a
+    row held one scope's totals."""
 
     as_of = models.DateField()
-    scope = models.CharField(max_length=60)  # "district|commune|sector", empty parts
+    scope = models.CharField(max_length=60)
     rules = models.CharField(max_length=40)
     generation = models.PositiveBigIntegerField()
-    counts = models.JSONField()  # [p1, n1, p2, n2, p3, n3]
+    counts = models.JSONField(default=list)
 
     class Meta:
         constraints = [
@@ -357,6 +359,26 @@ class StoredFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.scope}"
+
+
+class StoredCell(models.Model):
+    """The counts of one (district, commune, sector) cell on a stored date: populations
+    and numerators of the three indicators. ``district`` is the facility's district
+    (recorded, or derived from its commune), either unit may be None."""
+
+    figures = models.ForeignKey(StoredFigures, on_delete=models.CASCADE, related_name="cells")
+    district = models.CharField(max_length=3, null=True)
+    commune = models.CharField(max_length=5, null=True)
+    sector = models.CharField(max_length=40, null=True)
+    p1 = models.IntegerField()
+    n1 = models.IntegerField()
+    p2 = models.IntegerField()
+    n2 = models.IntegerField()
+    p3 = models.IntegerField()
+    n3 = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.district}|{self.commune}|{self.sector}"
 
 
 class FiguresGeneration(models.Model):

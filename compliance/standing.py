@@ -27,9 +27,8 @@ admin, services) and the ``registry_bulk_written`` signal of facilities/history.
 (bulk creates and updates, COPY loads, the Excel import). ``rebuild()`` and ``differences()``
 back the ``rebuild_standing`` and ``check_standing`` commands.
 
-``compute()`` is the plain reference, in Python; the everyday write (at most
-``DELTA_LIMIT`` facilities) uses it. A bulk write, ``rebuild()`` and ``differences()``
-use the same rows computed set-based in the database (compliance/standing_bulk.py, held
+``compute()`` is the plain reference, in Python; every write (``refresh``) uses it.
+``rebuild()`` and ``differences()`` use the same rows computed set-based in the database (compliance/standing_bulk.py, held
 to ``compute()`` by tests/compliance/test_standing_bulk.py) where it has window functions
 (PostgreSQL, SQLite 3.25+): measured in docs/performance.md, "The standing in bulk, in
 SQL".
@@ -42,14 +41,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from compliance import standing_bulk
 from compliance.choices import CertificateStatus
 from compliance.indicators.stored import (  # GENERATION: re-exported for callers
     GENERATION,  # noqa: F401
+    carry_end,
     carry_figures,
+    carry_start,
     forget_figures,
     lock_generation,
 )
@@ -61,10 +62,8 @@ from facilities.models import Commune, Facility
 from inspections.choices import InspectionStatus
 from inspections.models import Finding, Inspection
 
-CHUNK = 2000  # facilities computed per statement in Python (the small writes, SQLite < 3.25)
-# Facilities per statement of a bulk write in SQL: large enough that the statement's fixed
-# cost vanishes, small enough that its sorts stay in memory (docs/performance.md).
-SQL_CHUNK = 50_000
+CHUNK = 2000  # facilities refreshed per statement by a bulk write
+SQL_CHUNK = 50_000  # facilities per statement of ``_replace_in_sql``
 Interval = tuple[str, str, datetime.date, datetime.date]  # aspect, value, from, to
 
 
@@ -215,7 +214,8 @@ def _replace(ids: list[int], aspects: tuple[str, ...]) -> None:
 
 
 def _replace_in_sql(ids: list[int], aspects: tuple[str, ...]) -> None:
-    """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk."""
+    """The same, computed by the database: a DELETE and an INSERT ... SELECT a chunk.
+    Not used by ``refresh``: measured against ``_replace`` by bench/standing.py."""
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
         standing_bulk.delete(chunk, aspects)
@@ -247,10 +247,9 @@ def refresh(facility_ids: Iterable[int | None], aspects: Iterable[str] = ASPECTS
         generation = lock_generation()
         if len(ids) <= DELTA_LIMIT:
             carry_figures(generation, ids, lambda: _replace(ids, aspects))
-        elif in_sql():
-            _replace_in_sql(ids, aspects)
-            forget_figures()
         else:
+            # Python here too: limited to a set of facilities, the statement was slower
+            # than compute() at 1,000,000 (docs/performance.md, "The standing in bulk").
             _replace(ids, aspects)
             forget_figures()
 
@@ -372,7 +371,33 @@ def written(model, objs, *, created: bool = False) -> None:
 
 def _saved(sender, instance, created, **kwargs):
     # Fixtures (loaddata, raw saves) too: the standing reads the records, not the instance.
+    carry = getattr(instance, "_figures_carry", None)
+    if carry is not None:  # a facility's own save, begun in _facility_saving
+        instance._figures_carry = None
+        carry_end(carry, [instance.pk])
+        return
     written(sender, [instance], created=created)
+
+
+@receiver(pre_save, sender=Facility, dispatch_uid="standing_facility_saving")
+def _facility_saving(sender, instance, **kwargs):
+    """A facility's own columns (its dates, activity, units) decide which populations and
+    cells it counts in, not its standing: the stored figures are carried by the
+    facility's cells before (read here) and after the save (``_saved``), like a write of
+    its records, so that an everyday edit keeps them. Only inside a transaction — a
+    service, a page, the admin, the API all save in one — so that the lock on the
+    generation holds from here until the save commits; a save in autocommit forgets
+    the figures instead (``written``)."""
+    instance._figures_carry = None
+    adding = instance._state.adding
+    if not connection.in_atomic_block or not _decides(instance, adding):
+        return
+    existing = [] if instance.pk is None else [instance.pk]
+    if existing:
+        # The facility's row first, then the generation: the order every other writer
+        # of a facility takes them in (``refresh``), so that no two wait on each other.
+        list(Facility.objects.select_for_update(no_key=True).filter(pk__in=existing).values("pk"))
+    instance._figures_carry = carry_start(lock_generation(), existing)
 
 
 def _deleted(sender, instance, **kwargs):

@@ -57,7 +57,9 @@ class FacilityViewSet(RegistryModelViewSet):
         return page_rows(
             ids,
             timezone.localdate(),
-            facilities_for(self.request.user).select_related("enterprise", "sector", "district", "commune"),
+            facilities_for(self.request.user).select_related(
+                "enterprise", "sector", "district", "commune"
+            ),
         )
 
 

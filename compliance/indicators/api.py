@@ -27,7 +27,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance.indicators import (
-    compute_indicators,
     facility_rows_page,
     population,
     rules,
@@ -38,7 +37,7 @@ from compliance.indicators.selectors import (
     annual_report_draft,
     annual_report_get,
 )
-from compliance.indicators.stored import stored_series
+from compliance.indicators.stored import stored_indicators, stored_series
 from compliance.models import AnnualReport
 from compliance.services import ReportAlreadyPublished, annual_report_publish
 from facilities.access import (
@@ -101,7 +100,8 @@ class IndicatorsView(APIView):
     )
     def get(self, request):
         params = _params(s.AsOfQuery, request)
-        report = compute_indicators(
+        # Stored figures on today and the series' dates (stored.py), computed on others.
+        report = stored_indicators(
             params.get("as_of") or timezone.localdate(),
             district=params.get("district"),
             commune=params.get("commune"),

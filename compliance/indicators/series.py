@@ -345,12 +345,12 @@ def counts_on_dates(
 
 
 def counts_by_cell(
-    dates: list[datetime.date], *, restrict: QuerySet
+    dates: list[datetime.date], *, restrict: QuerySet | None
 ) -> dict[tuple, tuple[int, int, int, int, int, int]]:
     """{(date, district, commune, sector): (p1, n1, p2, n2, p3, n3)} of the facilities
-    ``restrict`` selects, read from the standing in ONE statement: the share of those
-    facilities in the figures of every scope at once (a scope's figures are the sum of
-    its cells), for the stored figures' deltas (compliance/standing.py)."""
+    ``restrict`` selects (None: every facility), read from the standing in ONE statement:
+    the figures of every scope at once (a scope's figures are the sum of its cells), for
+    the stored figures and their deltas (compliance/indicators/stored.py)."""
     dates = sorted(set(dates))
     if not dates:
         return {}

@@ -67,7 +67,7 @@ class Casefold(Func):
     (which knows Vietnamese capitals: Đ → đ), compared byte by byte, i.e. by code point.
     It equals casefold for the letters of Vietnamese and English; the few letters whose
     casefold differs from their lower case (German ß, Greek final sigma) would sort
-    apart. The expression index ``facility_name_sort`` (facilities migration 0011) is
+    apart. The expression index ``facility_name_sort`` (facilities migration 0013) is
     on this very expression. SQLite: Python's own casefold, registered on every
     connection below (SQLite's LOWER folds ASCII only).
     """

@@ -3,8 +3,8 @@ connection (real threads, real transactions, PostgreSQL: on SQLite the reader wo
 for the writer's lock of the whole file, which this test holds while it joins).
 
 The reader sees the figures as they were committed and is not held up; what it stores
-meanwhile is stored under the generation it read, and after the write commits it is
-never read: the next read computes that scope again from the carried generation.
+meanwhile (the cells of dates not stored yet) is stored under the generation it read, and
+after the write commits it is never read: the next read computes those dates again.
 """
 
 import datetime
@@ -34,6 +34,10 @@ def computed(**scope):
     return [p.to_dict() for p in compute_series(2012, 2025, include_today=True, **scope)]
 
 
+def earlier(**scope):  # a date the series above does not store: 31 December this year
+    return [p.to_dict() for p in stored_series(2026, 2026, **scope)]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 def test_a_read_during_a_write_sees_the_committed_figures_and_stores_nothing_read_later():
     with time_machine.travel(TODAY, tick=False), change_context(reason="dữ liệu thử"):
@@ -51,7 +55,7 @@ def test_a_read_during_a_write_sees_the_committed_figures_and_stores_nothing_rea
             try:
                 with time_machine.travel(TODAY, tick=False):
                     seen["province"] = figures()  # a hit: the committed rows
-                    seen["district"] = figures(district="106")  # a miss, stored
+                    seen["district"] = earlier(district="106")  # a miss, stored
             finally:
                 connections.close_all()
 
@@ -65,8 +69,26 @@ def test_a_read_during_a_write_sees_the_committed_figures_and_stores_nothing_rea
             assert not reader.is_alive()
         assert seen["province"] == before
         # What the reader stored is under the generation it read...
-        assert StoredFigures.objects.filter(generation=generation, scope="106||").exists()
+        assert StoredFigures.objects.filter(
+            generation=generation, as_of=datetime.date(2026, 12, 31)
+        ).exists()
         assert FiguresGeneration.objects.get(pk=GENERATION).number == generation + 1
         # ...so after the write every read is current.
         assert figures() == computed() != before
-        assert figures(district="106") == computed(district="106") != seen["district"]
+        expected = [p.to_dict() for p in compute_series(2026, 2026, district="106")]
+        assert earlier(district="106") == expected != seen["district"]
+
+
+def test_a_facility_saved_outside_any_transaction_forgets_the_figures():
+    """Outside a transaction the facility's own save could not hold the generation's lock
+    from its cells before to its cells after: it forgets the figures instead, and the
+    next read computes them (on both databases)."""
+    with time_machine.travel(TODAY, tick=False), change_context(reason="dữ liệu thử"):
+        facility = FacilityFactory(code="TD-2", activity="business")
+        assert figures() == computed()
+        generation = FiguresGeneration.objects.get(pk=GENERATION).number
+        facility.sector_id = "mining"
+        facility.save()  # autocommit: no transaction around it
+        assert FiguresGeneration.objects.get(pk=GENERATION).number == generation + 1
+        assert not StoredFigures.objects.filter(generation=generation + 1).exists()
+        assert figures(sector="mining") == computed(sector="mining")

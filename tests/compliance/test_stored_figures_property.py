@@ -2,12 +2,14 @@
 small writes, without being computed again.
 
 Hypothesis draws a registry (as test_indicators_property.py does) and reads the
-dashboard's series for the province, a district, a commune and a sector, which stores
-them; then a sequence of writes of a few facilities through the paths the application
-uses (test_standing_property.py's, all but a facility's own columns, which forget the
-figures by design). Every series read afterwards must be a hit — the rows were carried
-by each write's delta — and equal ``compute_series`` from scratch, which on a few drawn
-dates must equal the plain-Python reference (tests/compliance/reference.py).
+dashboard's series, which stores the cells of its dates; then a sequence of writes of a
+few facilities through the paths the application uses (test_standing_property.py's, and
+validated saves of a facility's own columns: units, sector, activity, dates). Every read
+afterwards must be a hit — the cells were carried by each write's delta — and equal a
+computation from scratch: the series of the province, a district, a commune and a sector
+(``compute_series``, which on a few drawn dates must equal the plain-Python reference,
+tests/compliance/reference.py), and on today and a drawn year end the report with every
+unit and sector (``compute_indicators``) of those scopes.
 """
 
 import datetime
@@ -17,20 +19,45 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from compliance.indicators import compute_series
+from compliance.indicators import compute_indicators, compute_series
 from compliance.indicators import stored as stored_module
-from compliance.indicators.stored import stored_series
+from compliance.indicators.stored import stored_indicators, stored_series
+from facilities.models import Facility
 from facilities.roles import Role
 from facilities.services import user_create
 from tests.compliance.reference import CODES, reference_report
-from tests.compliance.test_indicators_property import build, scenarios
-from tests.compliance.test_standing_property import OPERATIONS, write
+from tests.compliance.test_indicators_property import (
+    COMMUNES,
+    DISTRICTS,
+    SECTORS,
+    build,
+    scenarios,
+)
+from tests.compliance.test_standing_property import OPERATIONS, days, pick, saved, write
 
 # The day the series ends on ("today"); test_standing_property's writes verify measures
 # up to it.
 NOW = datetime.datetime(2026, 12, 31, 3, 0, tzinfo=datetime.UTC)
-SMALL_WRITES = [operation for operation in OPERATIONS if operation != "close_facility"]
+SMALL_WRITES = [*OPERATIONS, "edit_facility", "edit_facility"]
 SCOPES = [{}, {"district": "106"}, {"commune": "03390"}, {"sector": "mining"}]
+# A facility's own columns that decide its populations and cells, with values to draw.
+FACILITY_COLUMNS = {
+    "district_id": st.one_of(st.none(), st.sampled_from(DISTRICTS)),
+    "commune_id": st.one_of(st.none(), st.sampled_from(COMMUNES)),
+    "sector_id": st.sampled_from(SECTORS),
+    "activity": st.sampled_from(["production", "business", "both"]),
+    "operating_since": st.one_of(st.none(), days),
+    "closed_on": st.one_of(st.none(), days),
+}
+
+
+def edit_facility(data) -> None:
+    """A validated save of one facility changing some of its own columns (the admin's, the
+    API's and the services' path); refused values write nothing."""
+    facility = pick(data, Facility.objects.all())
+    for column in data.draw(st.sets(st.sampled_from(sorted(FACILITY_COLUMNS)), min_size=1)):
+        setattr(facility, column, data.draw(FACILITY_COLUMNS[column]))
+    saved(facility)
 
 
 def series(**scope):
@@ -61,22 +88,34 @@ class StoredFiguresFollowEverySmallWrite(TestCase):
             for scope in SCOPES:
                 series(**scope)  # stored
             misses = []
-            compute = stored_module.counts_on_dates
+            compute = stored_module.counts_by_cell
 
-            def spy(dates, **scope):
-                misses.append((dates, scope))
-                return compute(dates, **scope)
+            def spy(dates, *, restrict):
+                if restrict is None:  # every facility: a miss (a write's delta restricts)
+                    misses.append(dates)
+                return compute(dates, restrict=restrict)
 
-            stored_module.counts_on_dates = spy
+            year_end = datetime.date(data.draw(st.integers(2012, 2025)), 12, 31)
+            stored_module.counts_by_cell = spy
             try:
                 for operation in operations:
-                    write(data, user, operation)
+                    if operation == "edit_facility":
+                        edit_facility(data)
+                    else:
+                        write(data, user, operation)
                 read = {index: series(**scope) for index, scope in enumerate(SCOPES)}
+                reports = {
+                    (day, index): stored_indicators(day, **scope).to_dict()
+                    for day in (NOW.date(), year_end)
+                    for index, scope in enumerate(SCOPES)
+                }
             finally:
-                stored_module.counts_on_dates = compute
+                stored_module.counts_by_cell = compute
             assert misses == []  # every row was carried, none computed again
             for index, scope in enumerate(SCOPES):
                 assert read[index] == computed(**scope), scope
+            for (day, index), report in reports.items():
+                assert report == compute_indicators(day, **SCOPES[index]).to_dict(), (day, index)
             province = read[0]
             for point in data.draw(st.lists(st.sampled_from(province), min_size=1, max_size=3)):
                 day = datetime.date.fromisoformat(point["as_of"])

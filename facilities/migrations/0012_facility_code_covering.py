@@ -27,7 +27,7 @@ def plain(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("facilities", "0010_profile_user_label"),
+        ("facilities", "0011_facility_gap_indexes"),
     ]
 
     operations = [migrations.RunPython(covering, plain, elidable=False)]

@@ -26,7 +26,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("facilities", "0011_facility_code_covering"),
+        ("facilities", "0012_facility_code_covering"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
