@@ -6,7 +6,7 @@ default order, so a URL can never order by an arbitrary field (docs/web.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -51,12 +51,6 @@ def order_queryset(queryset, sort: Sort, fields: dict[str, tuple[str, ...]], tie
     """The queryset in ``sort``'s order, then by ``tie`` (so a page never shifts)."""
     sign = "-" if sort.descending else ""
     return queryset.order_by(*(f"{sign}{f}" for f in fields[sort.key]), tie)
-
-
-def order_rows(rows: list, sort: Sort, keys: dict[str, Callable], tie: Callable) -> list:
-    """Python rows in ``sort``'s order, equal values in ``tie``'s order (stable sorts)."""
-    rows = sorted(rows, key=tie)
-    return sorted(rows, key=keys[sort.key], reverse=sort.descending)
 
 
 class Casefold(Func):
