@@ -9,3 +9,6 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         # The facility standing listens to every registry write (compliance/standing.py).
         from compliance import standing  # noqa: F401
+
+        # SQLite's casefold for the lists' sorts, on every connection from the first.
+        from compliance.views import listing  # noqa: F401
