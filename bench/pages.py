@@ -48,6 +48,31 @@ PAGES = [
         "figure's facilities, deep page",
         "/indicators/establishments_meeting_standards/facilities/?page={deep_figure}",
     ),
+    (
+        "admin",
+        "figure's facilities, not counted, page 100",
+        "/indicators/establishments_meeting_standards/facilities/?counted=no&page=100",
+    ),
+    (
+        "admin",
+        "figure's facilities, one reason",
+        "/indicators/establishments_meeting_standards/facilities/?reason=overdue_remediation",
+    ),
+    (
+        "admin",
+        "figure's facilities, by name",
+        "/indicators/establishments_meeting_standards/facilities/?sort=name",
+    ),
+    (
+        "admin",
+        "figure's facilities, by district",
+        "/indicators/establishments_meeting_standards/facilities/?sort=district",
+    ),
+    (
+        "admin",
+        "figure's facilities, by reason",
+        "/indicators/establishments_meeting_standards/facilities/?sort=reason",
+    ),
     ("admin", "change log", "/changes/"),
     ("admin", "api facilities, first page", "/api/v1/facilities/"),
     ("admin", "api facilities, deep page", "/api/v1/facilities/?page={deep}"),

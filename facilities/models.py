@@ -428,6 +428,11 @@ class Facility(RegistryModel):
             ),
         ]
         constraints = [
+            # On PostgreSQL this constraint's index also includes the population's
+            # columns (migration 0012), so an indicator's population in code order — the
+            # pages of the list behind a figure and of /api/v1/indicators/facilities/ —
+            # is an index-only scan (docs/performance.md, "Lists in pages"). Not declared
+            # here: Django leaves a constraint with INCLUDE out on SQLite altogether.
             models.UniqueConstraint(
                 fields=["code"],
                 name="facility_code_unique",

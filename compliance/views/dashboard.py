@@ -8,9 +8,10 @@ the data gaps in where facilities are.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections.abc import Iterator
 
 from django import forms
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,15 +20,30 @@ from django.utils.translation import gettext_lazy as _
 from compliance.choices import Reason, label_of
 from compliance.excel.export import write_table
 from compliance.excel.views import xlsx_response
-from compliance.indicators import facility_rows
+from compliance.indicators import facility_rows_page
+from compliance.indicators.reasons import facility_ids, listed_count, reason_counts
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.indicators.stored import stored_indicators, stored_series
 from compliance.views.chart import line_chart
-from compliance.views.listing import Column, header_cells, order_rows, requested_sort
+from compliance.views.listing import (
+    Casefold,
+    Column,
+    Sort,
+    header_cells,
+    ranked,
+    requested_sort,
+)
 from facilities.access import can_read_province_figures, facilities_for
 from facilities.choices import UnitGap
 from facilities.dates import validate_date
-from facilities.models import REFORM_DATE, Commune, District, Sector, unit_gap_q
+from facilities.models import (
+    REFORM_DATE,
+    Commune,
+    District,
+    Sector,
+    place_district_expression,
+    unit_gap_q,
+)
 from facilities.views import capability_required, paginate, querystring_without
 from inspections.forms import DayField
 
@@ -195,17 +211,6 @@ class BehindForm(ScopeForm):
     )
 
 
-# Sortable columns of the list behind a figure → the row's value they order by; equal
-# values keep the facility code order (then the id), so a page never shifts.
-BEHIND_SORTS = {
-    "code": lambda r: r["code"],
-    "name": lambda r: r["name"].casefold(),
-    "district": lambda r: (r["district_name"] or "").casefold(),
-    "commune": lambda r: (r["commune_name"] or "").casefold(),
-    "sector": lambda r: (r["sector_name"] or "").casefold(),
-    "counted": lambda r: r["counted"],
-    "reason": lambda r: str(r["reason_label"]).casefold(),
-}
 BEHIND_COLUMNS = (
     Column(_("Mã cơ sở"), "code"),
     Column(_("Tên cơ sở"), "name"),
@@ -215,53 +220,101 @@ BEHIND_COLUMNS = (
     Column(_("Đạt"), "counted"),
     Column(_("Lý do"), "reason"),
 )
+BEHIND_SORTS = tuple(column.key for column in BEHIND_COLUMNS)
+
+
+def behind_order(sort: Sort, district_names: dict, commune_names: dict, sectors: dict) -> list:
+    """The ORDER BY of the list behind a figure for ``sort``: by the value the column
+    shows (names and labels folded as ``str.casefold``), equal values in code order
+    (codes are unique), also when descending — so a page never shifts (docs/web.md,
+    "Lists"). Units, sectors and reasons are ranked by their shown labels
+    (listing.ranked); a name by its folded text (listing.Casefold)."""
+    if sort.key == "code":
+        return ["-code" if sort.descending else "code"]
+    key = {
+        "name": lambda: Casefold("name"),
+        "district": lambda: ranked(place_district_expression(), district_names),
+        "commune": lambda: ranked(F("commune_id"), commune_names),
+        "sector": lambda: ranked(F("sector_id"), sectors),
+        # Not counted (a reason) before counted, as False before True.
+        "counted": lambda: Case(
+            When(reason__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
+        "reason": lambda: ranked(F("reason"), dict(Reason.choices)),
+    }[sort.key]()
+    return [key.desc() if sort.descending else key.asc(), "code"]
+
+
+class KnownCount:
+    """A sliceable list of ids whose length is already known (from ``reason_counts``),
+    for the Paginator: no second pass over the population to count the filtered list."""
+
+    def __init__(self, ids, count: int):
+        self.ids, self._count = ids, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return list(self.ids[index])
 
 
 @capability_required(can_read_province_figures)
 def indicator_facilities(request, code: str):
     """The population of one indicator: every facility, counted or not, and why not;
     counts per reason, sortable columns, 50 a page, and the same rows as a workbook
-    (``?format=xlsx``: every page, in the page's order)."""
+    (``?format=xlsx``: every page, in the page's order).
+
+    In the database, whatever the size of the registry (compliance/indicators/
+    reasons.py): the counts in one grouped statement, the page's 50 ids filtered and
+    sorted in SQL, then the rows of those 50 only (docs/performance.md)."""
     if code not in BY_CODE:
         raise Http404
     form = BehindForm(request.GET or None)
     as_of, district, commune, sector = form.scope()
     counted = form.cleaned_data.get("counted") if form.is_valid() else ""
     reason = form.cleaned_data.get("reason") if form.is_valid() else ""
-    rows = facility_rows(
-        code,
-        as_of,
-        district=district,
-        commune=commune,
-        sector=sector,
-        queryset=facilities_for(request.user),
-    )
-    total = len(rows)
-    numerator = sum(1 for r in rows if r.counted)
-    reasons = Counter(r.reason for r in rows if not r.counted)
-    if counted == "yes":
-        rows = [r for r in rows if r.counted]
-    elif counted == "no":
-        rows = [r for r in rows if not r.counted]
-    if reason:
-        rows = [r for r in rows if r.reason == reason]
+    only = {"yes": True, "no": False}.get(counted)
+    scope = {
+        "district": district,
+        "commune": commune,
+        "sector": sector,
+        "queryset": facilities_for(request.user),
+    }
+    counts = reason_counts(code, as_of, **scope)
     district_names, commune_names = unit_names()
     sectors = {s.code: s.name for s in Sector.objects.all()}
-    rows = [
-        {
-            **r.to_dict(),
-            "district_name": district_names.get(r.district, r.district),
-            "commune_name": commune_names.get(r.commune, r.commune),
-            "sector_name": sectors.get(r.sector, r.sector),
-            "reason_label": label_of(Reason, r.reason),
-        }
-        for r in rows
-    ]
     sort = requested_sort(request, BEHIND_SORTS, default="code")
-    rows = order_rows(rows, sort, BEHIND_SORTS, tie=lambda r: (r["code"], r["facility"]))
+    ids = facility_ids(
+        code,
+        as_of,
+        counted=only,
+        reason=reason or None,
+        order_by=behind_order(sort, district_names, commune_names, sectors),
+        **scope,
+    )
+
+    def shown(rows):
+        return (
+            {
+                **r.to_dict(),
+                "district_name": district_names.get(r.district, r.district),
+                "commune_name": commune_names.get(r.commune, r.commune),
+                "sector_name": sectors.get(r.sector, r.sector),
+                "reason_label": label_of(Reason, r.reason),
+            }
+            for r in rows
+        )
+
     indicator = BY_CODE[code]
     if request.GET.get("format") == "xlsx":
-        return _behind_workbook(indicator, as_of, rows)
+        return _behind_workbook(indicator, as_of, shown(rows_in_order(code, as_of, ids)))
+    page_obj = paginate(request, KnownCount(ids, listed_count(counts, counted=only, reason=reason)))
+    page_obj.object_list = list(shown(rows_in_order(code, as_of, page_obj.object_list)))
+    reasons = counts["reasons"]
     reason_query = querystring_without(request, "reason", "page", "counted")
     return render(
         request,
@@ -270,8 +323,8 @@ def indicator_facilities(request, code: str):
             "form": form,
             "indicator": indicator,
             "as_of": as_of,
-            "total": total,
-            "numerator": numerator,
+            "total": counts["total"],
+            "numerator": counts["counted"],
             "reasons": [
                 {
                     "reason": key,
@@ -281,14 +334,38 @@ def indicator_facilities(request, code: str):
                     "current": key == reason,
                 }
                 for key, label in Reason.choices
-                if reasons[key]
+                if reasons.get(key)
             ],
-            "page_obj": paginate(request, rows),
+            "page_obj": page_obj,
             "headers": header_cells(request, BEHIND_COLUMNS, sort),
             "querystring_without_page": querystring_without(request, "page"),
             "export_query": querystring_without(request, "page", "format"),
         },
     )
+
+
+# Facilities read per statement by the workbook: its rows stream from the ids in the
+# list's order, a chunk at a time, so memory stays flat whatever the list's length.
+EXPORT_CHUNK = 2000
+
+
+def rows_in_order(code: str, as_of: datetime.date, ids) -> Iterator:
+    """The engine's rows of ``ids`` (a list, or the ordered ids queryset of the whole
+    list, read in chunks), in the order of the ids."""
+    chunk: list[int] = []
+    source = ids.iterator(chunk_size=EXPORT_CHUNK) if hasattr(ids, "iterator") else ids
+    for pk in source:
+        chunk.append(pk)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _in_order(code, as_of, chunk)
+            chunk = []
+    if chunk:
+        yield from _in_order(code, as_of, chunk)
+
+
+def _in_order(code: str, as_of: datetime.date, ids: list[int]):
+    rows = {row.facility: row for row in facility_rows_page(code, as_of, ids)}
+    return (rows[pk] for pk in ids if pk in rows)
 
 
 def _behind_workbook(indicator, as_of, rows):

@@ -205,13 +205,38 @@ def test_a_deep_page_behind_a_figure_costs_what_the_first_does(client, admin_use
     count_queries(client, BEHIND)
     first = count_queries(client, f"{BEHIND}?sort=name")
     deep = count_queries(client, f"{BEHIND}?sort=name&page=2")
-    # session, user, profile; the indicator's rows (one query); district, commune and
-    # sector names for the rows; the department's name in the header; districts,
-    # communes and sectors for the scope pickers.
-    assert first == deep == 11
-    assert count_queries(client, f"{BEHIND}?sort=name&page=1&counted=no") == 11
+    # session, user, profile; the counts per reason (one grouped statement); district,
+    # commune and sector names; the page's ids; the rows of those ids; the department's
+    # name in the header; districts, communes and sectors for the scope pickers.
+    assert first == deep == 13
+    assert count_queries(client, f"{BEHIND}?sort=name&page=1&counted=no") == 13
 
 
 def test_the_workbook_is_refused_to_a_business(client, business_owner, behind):
     client.force_login(business_owner)
     assert client.get(f"{BEHIND}?format=xlsx").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?sort=-name&page=2",
+        "?sort=district",
+        "?sort=-commune&counted=no",
+        "?sort=sector&page=2",
+        "?sort=counted",
+        "?sort=-reason&page=2",
+        "?counted=yes",
+        "?reason=not_assessed&sort=-code&page=2",
+    ],
+)
+def test_behind_a_figure_the_queries_of_a_page_do_not_grow_with_the_registry(
+    client, admin_user, own_enterprise, query
+):
+    bulk_facilities(5, own_enterprise, prefix="S")
+    client.force_login(admin_user)
+    count_queries(client, BEHIND)  # warm: session, content types
+    small = count_queries(client, f"{BEHIND}{query}")
+    bulk_facilities(120, own_enterprise, district="109", prefix="L")
+    assert count_queries(client, f"{BEHIND}{query}") == small
