@@ -244,6 +244,42 @@ def main() -> None:
     print(f"the province's counts per place, after a write (a miss): {ms_cells:.1f} ms")
     explained.append(("province's counts per place (a miss)", worklist.cells_statement(day)))
 
+    # An everyday write (a finding resolved) carries today's stored counts by its delta,
+    # so the next page reads them: the write's time with them carried and with none
+    # stored, and whether the carried counts equal the counts made live (rolled back).
+    from django.db import transaction
+
+    from compliance.models import StoredWorklistCounts
+    from inspections import services as inspection_services
+
+    admin = users["bench-worklist-admin"]
+
+    def resolve_one(carried: bool):
+        with transaction.atomic():
+            worklist.counts(admin, day, filters)  # today's counts stored
+            if not carried:
+                StoredWorklistCounts.objects.all().delete()
+            finding = worklist.KIND_BY_CODE["overdue"].due(day).order_by("deadline", "pk").first()
+            started = time.perf_counter()
+            inspection_services.finding_resolve(
+                finding=finding, user=admin, resolved_on=day, reason="bench/worklist.py"
+            )
+            took = (time.perf_counter() - started) * 1000
+            same = None
+            if carried:
+                stored = worklist.counts(admin, day, filters)
+                same = stored == worklist._live_counts(admin, day, filters, worklist.KINDS)
+            transaction.set_rollback(True)
+        return took, same
+
+    for carried in (True, False):
+        runs = [resolve_one(carried) for _ in range(args.repeat)]
+        print(
+            f"a finding resolved, today's counts {'carried' if carried else 'not stored'}:"
+            f" {statistics.median(ms for ms, _same in runs):.1f} ms"
+            + (f"; carried counts equal live: {all(s for _ms, s in runs)}" if carried else "")
+        )
+
     for title, statement in explained:
         if statement is None:
             continue

@@ -7,8 +7,9 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Tuân thủ môi trường")
 
     def ready(self) -> None:
-        # The facility standing listens to every registry write (compliance/standing.py).
-        from compliance import standing  # noqa: F401
+        # The facility standing listens to every registry write (compliance/standing.py);
+        # the work list's stored counts are carried by the same writes (worklist.py).
+        from compliance import standing, worklist  # noqa: F401
 
         # SQLite's casefold for the lists' sorts, on every connection from the first.
         from compliance.views import listing  # noqa: F401

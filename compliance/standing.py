@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -47,7 +48,9 @@ from django.dispatch import receiver
 from compliance import standing_bulk
 from compliance.choices import CertificateStatus
 from compliance.indicators.stored import (  # GENERATION: re-exported for callers
+    BEFORE_WRITE,
     GENERATION,  # noqa: F401
+    UNWRITTEN,
     carry_end,
     carry_figures,
     carry_start,
@@ -316,7 +319,7 @@ _DECIDING = {
 }
 
 
-def _decides(instance, created: bool) -> bool:
+def decides_standing(instance, created: bool) -> bool:
     if created:
         return True
     loaded = getattr(instance, "_loaded_values", None)
@@ -328,7 +331,7 @@ def _decides(instance, created: bool) -> bool:
     )
 
 
-def _facility_ids(model, objs) -> set[int]:
+def facilities_fed_by(model, objs) -> set[int]:
     """The facilities whose standing ``objs`` feed, before and after the write."""
     ids: set[int] = set()
     if model is Finding:
@@ -359,14 +362,14 @@ def written(model, objs, *, created: bool = False) -> None:
     """``objs`` of ``model`` were just written or deleted: bring what depends on them up
     to date."""
     if model is Facility:
-        if any(_decides(obj, created) for obj in objs):
+        if any(decides_standing(obj, created) for obj in objs):
             forget_figures()
         return
     if model not in _FEEDS:
         return
-    objs = [obj for obj in objs if _decides(obj, created)]
+    objs = [obj for obj in objs if decides_standing(obj, created)]
     if objs:
-        refresh(_facility_ids(model, objs), _FEEDS[model])
+        refresh(facilities_fed_by(model, objs), _FEEDS[model])
 
 
 def _saved(sender, instance, created, **kwargs):
@@ -376,7 +379,20 @@ def _saved(sender, instance, created, **kwargs):
         instance._figures_carry = None
         carry_end(carry, [instance.pk])
         return
-    written(sender, [instance], created=created)
+    with _before_write(instance):
+        written(sender, [instance], created=created)
+
+
+@contextmanager
+def _before_write(instance):
+    # What the record looked like before this write to the counts carried beside the
+    # figures (stored.py ``BEFORE_WRITE``; compliance/worklist.py sets it in pre_save).
+    token = BEFORE_WRITE.set(getattr(instance, "_before_write", None))
+    try:
+        yield
+    finally:
+        BEFORE_WRITE.reset(token)
+        instance._before_write = None
 
 
 @receiver(pre_save, sender=Facility, dispatch_uid="standing_facility_saving")
@@ -390,18 +406,23 @@ def _facility_saving(sender, instance, **kwargs):
     the figures instead (``written``)."""
     instance._figures_carry = None
     adding = instance._state.adding
-    if not connection.in_atomic_block or not _decides(instance, adding):
+    if not connection.in_atomic_block or not decides_standing(instance, adding):
         return
     existing = [] if instance.pk is None else [instance.pk]
     if existing:
         # The facility's row first, then the generation: the order every other writer
         # of a facility takes them in (``refresh``), so that no two wait on each other.
         list(Facility.objects.select_for_update(no_key=True).filter(pk__in=existing).values("pk"))
-    instance._figures_carry = carry_start(lock_generation(), existing)
+    token = BEFORE_WRITE.set(UNWRITTEN)  # the facility is saved after this
+    try:
+        instance._figures_carry = carry_start(lock_generation(), existing)
+    finally:
+        BEFORE_WRITE.reset(token)
 
 
 def _deleted(sender, instance, **kwargs):
-    written(sender, [instance], created=True)
+    with _before_write(instance):
+        written(sender, [instance], created=True)
 
 
 # Connected model by model: a post_delete receiver for every model would stop Django

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     CharField,
     Count,
@@ -50,18 +50,27 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, TruncDate
+from django.db.models.signals import pre_delete, pre_save
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import MeasureCategory, MeasureKind
-from compliance.indicators.stored import GENERATION
+from compliance.indicators.stored import (
+    BEFORE_WRITE,
+    CARRIED_WITH_FIGURES,
+    GENERATION,
+    UNWRITTEN,
+)
 from compliance.models import (
+    Certificate,
     CleanTechMeasure,
     FiguresGeneration,
     StandingAspect,
     StoredWorklistCounts,
 )
 from compliance.selectors import assessment_window_start, standing_on
+from compliance.standing import decides_standing, facilities_fed_by
 from facilities.access import draft_author, inspectable_place, restrict_to_inspectable
 from facilities.choices import PRODUCTION_ACTIVITIES, CommuneKind
 from facilities.models import (
@@ -565,27 +574,33 @@ def _stored_and_live(user, today, filters) -> tuple[list | None, dict[str, int]]
     return cells, {kind.code: number for kind, number in zip(live, numbers, strict=True)}
 
 
-def cells_statement(today: datetime.date) -> tuple[str, list]:
+def cells_statement(
+    today: datetime.date, facility_ids: Sequence[int] | None = None
+) -> tuple[str, list]:
     """The statement of ``stored_cells``: per stored kind, its rows due on ``today`` in
-    the province counted by (district, commune) as recorded on the facility."""
+    the province (or of ``facility_ids`` only) counted by (district, commune) as recorded
+    on the facility."""
     statements = []
     for kind in KINDS:
         if kind.code in LIVE:
             continue
         district = lookup(kind.due_path, "district_id")
         commune = lookup(kind.due_path, "commune_id")
-        rows = kind.due(today).order_by().values_list(district, commune).annotate(n=Count("*"))
+        due = kind.due(today)
+        if facility_ids is not None:
+            due = due.filter(**{f"{kind.facility_id_path}__in": facility_ids})
+        rows = due.order_by().values_list(district, commune).annotate(n=Count("*"))
         sql, params = _sql(rows)
         statements.append((f"SELECT {RANK[kind.code]} AS w_kind, * FROM ({sql}) AS cells", params))  # noqa: S608
     return _union_all(statements)
 
 
-def stored_cells(today: datetime.date) -> list[list]:
-    """[kind, district of the facility, commune, count] of every stored kind due on
-    ``today`` in the province, grouped by place: one statement (the seconds a page
-    saves, paid once per generation) and the communes' former districts."""
+def _cell_counts(
+    today: datetime.date, facility_ids: Sequence[int] | None = None
+) -> dict[tuple, int]:
+    """{(kind, district of the facility, commune): count} of ``stored_cells``."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(*cells_statement(today))
+        cursor.execute(*cells_statement(today, facility_ids))
         found = cursor.fetchall()
     # The district of a facility without one recorded is its commune's only former one.
     derived = dict(sole_former_district_communes().values_list("commune_id", "only_district"))
@@ -594,7 +609,18 @@ def stored_cells(today: datetime.date) -> list[list]:
     for rank, district, commune, count in found:
         key = (code_of[rank], district or derived.get(commune), commune)
         cells[key] = cells.get(key, 0) + count
-    return [[*key, count] for key, count in sorted(cells.items(), key=str)]
+    return cells
+
+
+def _as_list(cells: dict[tuple, int]) -> list[list]:
+    return [[*key, count] for key, count in sorted(cells.items(), key=str) if count]
+
+
+def stored_cells(today: datetime.date) -> list[list]:
+    """[kind, district of the facility, commune, count] of every stored kind due on
+    ``today`` in the province, grouped by place: one statement (the seconds a page
+    saves, paid once per generation and day) and the communes' former districts."""
+    return _as_list(_cell_counts(today))
 
 
 def _store_cells(today: datetime.date) -> list[list]:
@@ -615,6 +641,107 @@ def _store_cells(today: datetime.date) -> list[list]:
         )
         StoredWorklistCounts.objects.filter(generation__lt=generation).delete()
     return cells
+
+
+# Carried by each write (compliance/indicators/stored.py ``CARRIED_WITH_FIGURES``): the
+# kinds read from the standing and the facility's columns could be counted before the
+# standing's refresh, but the kinds read from the records (overdue findings, measures to
+# verify, drafts) are already changed by then. So the counts of a record's facilities
+# are read in its pre_save / pre_delete (``_before_record_write``), with the generation
+# they were read under; the write carries them only if that generation is still the one
+# its lock holds — no other write came between — and drops them otherwise (the next
+# page counts the province again), as it does after a bulk write, which has no pre_save.
+
+
+@dataclass
+class _CountsCarry:
+    """Today's stored counts found by a writer under the generation lock, and its
+    facilities' share of them before the write."""
+
+    today: datetime.date
+    row: StoredWorklistCounts
+    before: dict[tuple, int] | None  # None: not known, the counts are dropped
+
+
+@dataclass(frozen=True)
+class _BeforeWrite:
+    generation: int | None
+    facility_ids: frozenset[int]
+    cells: dict[tuple, int]
+
+
+def _before(generation: int, facility_ids: Sequence[int], today) -> dict[tuple, int] | None:
+    before = BEFORE_WRITE.get()
+    if before == UNWRITTEN:  # a facility's own save, carried before it happens
+        return _cell_counts(today, facility_ids) if facility_ids else {}
+    if (
+        isinstance(before, _BeforeWrite)
+        and before.generation == generation
+        and before.facility_ids >= set(facility_ids)
+    ):
+        return before.cells
+    return None
+
+
+def _carry_start(generation: int, facility_ids: Sequence[int]) -> _CountsCarry | None:
+    today = timezone.localdate()
+    row = StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=generation
+    ).first()
+    if row is None:  # nothing stored for today under this generation: nothing to carry
+        return None
+    return _CountsCarry(today, row, _before(generation, facility_ids, today))
+
+
+def _carry_end(carry: _CountsCarry | None, generation: int, facility_ids: Sequence[int]) -> None:
+    """Today's counts move to the next generation changed by exactly what the write
+    changed for its facilities (after − before), like the stored figures; dropped when
+    what they were before the write is not known."""
+    if carry is None:
+        return
+    if carry.before is None:
+        carry.row.delete()
+        return
+    after = _cell_counts(carry.today, facility_ids) if facility_ids else {}
+    cells = {tuple(cell[:3]): cell[3] for cell in carry.row.cells}
+    for key in carry.before.keys() | after.keys():
+        cells[key] = cells.get(key, 0) + after.get(key, 0) - carry.before.get(key, 0)
+    carry.row.cells = _as_list(cells)
+    carry.row.generation = generation + 1
+    carry.row.save(update_fields=["cells", "generation"])
+    StoredWorklistCounts.objects.exclude(pk=carry.row.pk).delete()
+
+
+def _before_record_write(sender, instance, **kwargs):
+    """pre_save / pre_delete of a record the standing follows: its facilities' counts as
+    they are before the write, if today's are stored (else there is nothing to carry)."""
+    instance._before_write = None
+    adding = instance._state.adding or kwargs.get("signal") is pre_delete
+    if not connection.in_atomic_block or not decides_standing(instance, adding):
+        return
+    generation = (
+        FiguresGeneration.objects.filter(pk=GENERATION).values_list("number", flat=True).first()
+    )
+    today = timezone.localdate()
+    if not StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=generation
+    ).exists():
+        return
+    ids = sorted(facilities_fed_by(sender, [instance]))
+    cells = {} if sender is Certificate else _cell_counts(today, ids)  # no certificate kind
+    instance._before_write = _BeforeWrite(generation, frozenset(ids), cells)
+
+
+for _model in (Inspection, Finding, CleanTechMeasure, Certificate):
+    for _signal in (pre_save, pre_delete):
+        _signal.connect(
+            _before_record_write,
+            sender=_model,
+            dispatch_uid=f"worklist_before_{_signal is pre_save}_{_model.__name__}",
+        )
+
+
+CARRIED_WITH_FIGURES.append((_carry_start, _carry_end))
 
 
 def chosen_kinds(filters: Filters) -> list[WorkKind]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -126,6 +127,20 @@ def _scope_filter(district, commune, sector, prefix: str = "") -> dict:
 # --- Carrying a write's delta ------------------------------------------------------------
 
 
+# Other counts stored under the same generation and carried by the same writes (the work
+# list's, compliance/worklist.py): pairs of ``start(generation, facility_ids) -> state``,
+# called under the lock before the standing is refreshed, and ``end(state, generation,
+# facility_ids)``, called after it, which stores them under ``generation + 1`` or drops
+# them (the next read counts them again).
+CARRIED_WITH_FIGURES: list[tuple[Callable, Callable]] = []
+# Such counts may read the records themselves, which a save or delete has already
+# changed when the standing is refreshed: what they read before it travels here, set by
+# compliance/standing.py around the write's refresh from the record's ``_before_write``
+# (``UNWRITTEN`` while a facility's own save is carried before it happens). None: not known.
+BEFORE_WRITE: ContextVar = ContextVar("before_write", default=None)
+UNWRITTEN = "unwritten"
+
+
 @dataclass
 class Carry:
     """The stored dates a writer found under the lock, and its facilities' cells before."""
@@ -133,6 +148,7 @@ class Carry:
     generation: int
     rows: list[tuple[int, datetime.date]] = field(default_factory=list)  # (pk, as_of)
     before: dict = field(default_factory=dict)
+    others: list = field(default_factory=list)  # (end, state) of CARRIED_WITH_FIGURES
 
     @property
     def dates(self) -> list[datetime.date]:
@@ -159,7 +175,9 @@ def carry_start(generation: int, facility_ids: Iterable[int]) -> Carry:
         if is_stored_date(day, today)
     ]
     carry = Carry(generation=generation, rows=rows)
-    carry.before = _cells_of(carry.dates, sorted(set(facility_ids)))
+    ids = sorted(set(facility_ids))
+    carry.before = _cells_of(carry.dates, ids)
+    carry.others = [(end, start(generation, ids)) for start, end in CARRIED_WITH_FIGURES]
     return carry
 
 
@@ -169,7 +187,10 @@ def carry_end(carry: Carry, facility_ids: Iterable[int]) -> None:
     (one SELECT, DELETE and INSERT whatever their number). Every other date — another
     rule setting, an older generation, or one a reader stored meanwhile — is dropped:
     the next read of it computes it."""
-    after = _cells_of(carry.dates, sorted(set(facility_ids)))
+    ids = sorted(set(facility_ids))
+    for end, state in carry.others:
+        end(state, carry.generation, ids)
+    after = _cells_of(carry.dates, ids)
     header = {day: pk for pk, day in carry.rows}
     delta: dict[tuple, Counts] = {}
     for key in carry.before.keys() | after.keys():

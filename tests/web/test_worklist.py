@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.choices import MeasureKind
+from compliance.indicators.stored import forget_figures
 from compliance.models import CleanTechMeasure
 from compliance.worklist import KINDS, Filters, counts, page
 from facilities.choices import Activity
@@ -357,28 +358,42 @@ def test_the_queries_do_not_grow_with_the_registry_nor_with_the_page(client, ins
     count_queries(client, "/worklist/")  # warm: session, content types
     small = count_queries(client, "/worklist/")
     many(18)
-    # The writes moved the generation on: the first page counts the province again and
-    # stores the counts (the generation, the counts per place, the communes' former
-    # districts, the insert, the older counts' delete), whatever the size.
+    # Each write carried the stored counts by its delta: still a read.
     after_writes = count_queries(client, "/worklist/")
     large = count_queries(client, "/worklist/")
+    # A write that forgets them (a bulk load): the next page counts the province again
+    # and stores the counts (the generation, the counts per place, the communes' former
+    # districts, the insert, the older counts' delete), whatever the size.
+    forget_figures()
+    after_forgetting = count_queries(client, "/worklist/")
     later_page = count_queries(client, "/worklist/?page=2&q=lc&district=106")
     # session, user, profile, the inspector's districts and communes; the stored counts
     # per kind; the page's keys; the page's rows; district and commune pickers; the
     # department's name in the header (+ the district picked, on the later page, whose
     # search is counted live: one statement too).
-    assert small == large == 11
-    assert after_writes == 16
+    assert small == after_writes == large == 11
+    assert after_forgetting == 11 + 5
     assert later_page == 12
 
 
 def test_the_stored_counts_follow_every_write_that_changes_them(
-    admin_user, inspector_tam_duong, one_of_each
+    admin_user, inspector_tam_duong, one_of_each, monkeypatch
 ):
-    # The counts are stored per generation (compliance/worklist.py): after each write
-    # through the services, the counts read equal the counts made live from the records.
+    # The counts are stored per generation and carried by each write's delta
+    # (compliance/worklist.py): after each write through the services, the counts read
+    # equal the counts made live from the records, and the province is counted once.
     from compliance import services as compliance_services
+    from compliance import worklist
     from compliance.worklist import KINDS, _live_counts
+
+    recounts = []
+    count_province = worklist.stored_cells
+
+    def spy(today):
+        recounts.append(today)
+        return count_province(today)
+
+    monkeypatch.setattr(worklist, "stored_cells", spy)
     from facilities.services import facility_update
     from inspections import services as inspection_services
 
@@ -424,6 +439,7 @@ def test_the_stored_counts_follow_every_write_that_changes_them(
     check()
     inspection_services.inspection_discard(inspection=again, user=admin_user, reason="nhầm")
     check()
+    assert recounts == [TODAY]  # every write carried them: never counted again
     # And they are read, not counted again, while nothing changes.
     with CaptureQueriesContext(connection) as queries:
         counts(inspector_tam_duong, TODAY, Filters())
