@@ -623,6 +623,18 @@ def stored_cells(today: datetime.date) -> list[list]:
     return _as_list(_cell_counts(today))
 
 
+def store_counts(today: datetime.date) -> bool:
+    """Count and store ``today``'s counts unless they are stored for the current
+    generation (``manage.py warm_figures``, after midnight); whether they were counted."""
+    current = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    if StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=Subquery(current)
+    ).exists():
+        return False
+    _store_cells(today)
+    return True
+
+
 def _store_cells(today: datetime.date) -> list[list]:
     # The generation is read before counting: counts that a write commits under are
     # stored under the generation it left behind, and never read.

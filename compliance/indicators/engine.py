@@ -430,6 +430,12 @@ class SeriesPoint:
         }
 
 
+def last_year_ended(today: datetime.date) -> int:
+    """The last year of the dashboard's series: the last whose 31 December has passed
+    (today is added as its own point)."""
+    return today.year if (today.month, today.day) == (12, 31) else today.year - 1
+
+
 def series_dates(
     from_year: int, to_year: int, *, include_today: bool = False, today: datetime.date | None = None
 ) -> list[datetime.date]:

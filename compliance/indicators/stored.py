@@ -41,6 +41,7 @@ from compliance.indicators.engine import (
     IndicatorReport,
     SeriesPoint,
     compute_indicators,
+    last_year_ended,
     report_from_cells,
     series_dates,
     series_points,
@@ -311,6 +312,15 @@ def stored_series(
     dates = series_dates(from_year, to_year, include_today=include_today)
     counts = stored_counts(dates, district=district, commune=commune, sector=sector)
     return series_points(dates, counts)
+
+
+def store_default_dates(today: datetime.date) -> int:
+    """Store the figures of every date the dashboard and the API show by default (the
+    series and today) that are not stored yet; the number of dates. For the routine job
+    after midnight (``manage.py warm_figures``), so that the first page of a day reads."""
+    dates = series_dates(rules.FIRST_SERIES_YEAR, last_year_ended(today), include_today=True)
+    stored_counts(dates, district=None, commune=None, sector=None)
+    return len(dates)
 
 
 def _as_cell(unit: Unit, counts: Counts) -> dict:

@@ -21,6 +21,7 @@ from compliance.choices import Reason, label_of
 from compliance.excel.export import write_table
 from compliance.excel.views import xlsx_response
 from compliance.indicators import facility_rows_page
+from compliance.indicators.engine import last_year_ended
 from compliance.indicators.reasons import facility_ids, listed_count, reason_counts
 from compliance.indicators.rules import BY_CODE, FIRST_SERIES_YEAR
 from compliance.indicators.stored import stored_indicators, stored_series
@@ -110,11 +111,6 @@ def unit_names() -> tuple[dict, dict]:
     return {**districts, None: missing}, {**communes, None: missing}
 
 
-def _series_to_year(today: datetime.date) -> int:
-    """The last year whose 31 December has passed (today is added as its own point)."""
-    return today.year if (today.month, today.day) == (12, 31) else today.year - 1
-
-
 @capability_required(can_read_province_figures)
 def dashboard(request):
     """Indicators on the chosen date, yearly series chart, unit and sector tables."""
@@ -126,7 +122,7 @@ def dashboard(request):
     today = timezone.localdate()
     series = stored_series(
         FIRST_SERIES_YEAR,
-        _series_to_year(today),
+        last_year_ended(today),
         district=district,
         commune=commune,
         sector=sector,
