@@ -88,7 +88,10 @@ def main() -> None:
             started = time.perf_counter()
             response = clients[role].get(path)
             took = time.perf_counter() - started
-        selects = [q for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+        # Reads only (EXPLAIN ANALYZE runs the statement): SELECT, and WITH … SELECT.
+        selects = [
+            q for q in captured.captured_queries if q["sql"].lstrip().startswith(("SELECT", "WITH"))
+        ]
         slowest = sorted(selects, key=lambda q: float(q["time"]), reverse=True)[: args.top]
         print(f"\n=== {label} ({path}): HTTP {response.status_code}, {took * 1000:,.0f} ms,")
         print(f"    {len(captured.captured_queries)} statements")
