@@ -740,8 +740,7 @@ def _before_record_write(sender, instance, **kwargs):
     ).exists():
         return
     ids = sorted(facilities_fed_by(sender, [instance]))
-    cells = {} if sender is Certificate else _cell_counts(today, ids)  # no certificate kind
-    instance._before_write = _BeforeWrite(generation, frozenset(ids), cells)
+    instance._before_write = _BeforeWrite(generation, frozenset(ids), _cell_counts(today, ids))
 
 
 for _model in (Inspection, Finding, CleanTechMeasure, Certificate):

@@ -19,6 +19,7 @@ from facilities.models import Commune, District, Facility
 from inspections.choices import InspectionStatus
 from inspections.models import Finding, Inspection
 from tests.factories import (
+    CertificateFactory,
     CleanTechMeasureFactory,
     FacilityFactory,
     FindingFactory,
@@ -415,6 +416,10 @@ def test_the_stored_counts_follow_every_write_that_changes_them(
     inspection_services.inspection_finalize(
         inspection=draft, user=admin_user, outcome="compliant", reason="hoàn tất"
     )
+    check()
+    # A certificate feeds no kind: its write carries the counts unchanged.
+    with change_context(reason="dữ liệu thử"):
+        CertificateFactory(facility=Facility.objects.get(code="TD-NEVER"))
     check()
     measure = CleanTechMeasure.objects.get(verified_on__isnull=True)
     compliance_services.measure_verify(
