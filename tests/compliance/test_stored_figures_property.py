@@ -9,7 +9,8 @@ afterwards must be a hit — the cells were carried by each write's delta — an
 computation from scratch: the series of the province, a district, a commune and a sector
 (``compute_series``, which on a few drawn dates must equal the plain-Python reference,
 tests/compliance/reference.py), and on today and a drawn year end the report with every
-unit and sector (``compute_indicators``) of those scopes.
+unit and sector (``compute_indicators``) of those scopes. The work list's counts of
+today, carried by the same writes, must equal the counts made from the records.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from hypothesis.extra.django import TestCase
 from compliance.indicators import compute_indicators, compute_series
 from compliance.indicators import stored as stored_module
 from compliance.indicators.stored import stored_indicators, stored_series
+from compliance.worklist import KINDS, Filters, _live_counts, counts
 from facilities.models import Facility
 from facilities.roles import Role
 from facilities.services import user_create
@@ -87,6 +89,10 @@ class StoredFiguresFollowEverySmallWrite(TestCase):
             )
             for scope in SCOPES:
                 series(**scope)  # stored
+            today = NOW.date()
+            work = [Filters(), Filters(district="106")]
+            for filters in work:
+                counts(user, today, filters)  # today's work-list counts stored
             misses = []
             compute = stored_module.counts_by_cell
 
@@ -109,9 +115,14 @@ class StoredFiguresFollowEverySmallWrite(TestCase):
                     for day in (NOW.date(), year_end)
                     for index, scope in enumerate(SCOPES)
                 }
+                worklist_counts = [counts(user, today, filters) for filters in work]
             finally:
                 stored_module.counts_by_cell = compute
             assert misses == []  # every row was carried, none computed again
+            # The work list's counts, carried by the same writes (or dropped and counted
+            # again), equal the counts made from the records.
+            for filters, got in zip(work, worklist_counts, strict=True):
+                assert got == _live_counts(user, today, filters, KINDS), filters
             for index, scope in enumerate(SCOPES):
                 assert read[index] == computed(**scope), scope
             for (day, index), report in reports.items():
