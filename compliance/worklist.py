@@ -550,14 +550,18 @@ def _rules_key() -> str:
     return f"{new_build_since().isoformat()}|{settings.ASSESSMENT_VALID_YEARS}"
 
 
+def _current_counts(today: datetime.date) -> QuerySet:
+    """The stored counts of ``today`` under the current generation and rules (0 or 1)."""
+    generation = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
+    return StoredWorklistCounts.objects.filter(
+        as_of=today, rules=_rules_key(), generation=Subquery(generation)
+    )
+
+
 def _stored_and_live(user, today, filters) -> tuple[list | None, dict[str, int]]:
     """The stored cells of ``today`` under the current generation (None when none are)
     and the live kinds' counts for the user and filters: one statement."""
-    generation = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
-    stored = StoredWorklistCounts.objects.filter(
-        as_of=today, rules=_rules_key(), generation=Subquery(generation)
-    ).values("cells")[:1]
-    columns = [_sql(stored)]
+    columns = [_sql(_current_counts(today).values("cells")[:1])]
     live = [kind for kind in KINDS if kind.code in LIVE]
     for kind in live:
         rows = _sql(_rows(kind, user, today, filters).values("pk"))
@@ -626,10 +630,7 @@ def stored_cells(today: datetime.date) -> list[list]:
 def store_counts(today: datetime.date) -> bool:
     """Count and store ``today``'s counts unless they are stored for the current
     generation (``manage.py warm_figures``, after midnight); whether they were counted."""
-    current = FiguresGeneration.objects.filter(pk=GENERATION).values("number")[:1]
-    if StoredWorklistCounts.objects.filter(
-        as_of=today, rules=_rules_key(), generation=Subquery(current)
-    ).exists():
+    if _current_counts(today).exists():
         return False
     _store_cells(today)
     return True
